@@ -1,0 +1,70 @@
+using Orleans.TaskEngine.Scheduling;
+using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Workers;
+
+namespace Orleans.TaskEngine.Client;
+
+/// <summary>
+/// The engine through the Orleans client (or from inside a silo): submit, get, wait, cancel, retry.
+/// The REST API and the tests use this; it holds no state.
+/// </summary>
+public sealed class TaskEngineClusterClient(IGrainFactory grains)
+{
+    /// <summary>The longest single wait call; longer waits are made of several, each under the Orleans response timeout.</summary>
+    public static readonly TimeSpan MaxWaitPerCall = TimeSpan.FromSeconds(20);
+
+    public static string NewTaskId() => Guid.CreateVersion7().ToString("N");
+
+    public Task<SubmitResult> SubmitAsync(TaskSubmission submission, string? taskId = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        return Task(taskId ?? NewTaskId()).Submit(submission).WaitAsync(cancellationToken);
+    }
+
+    public Task<TaskSnapshot?> GetAsync(string taskId, CancellationToken cancellationToken = default) =>
+        Task(taskId).Get().WaitAsync(cancellationToken);
+
+    /// <summary>Waits for the task to finish, up to <paramref name="timeout"/>; returns it as it is then (null if unknown).</summary>
+    public async Task<TaskSnapshot?> WaitAsync(string taskId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTimeOffset.UtcNow + timeout;
+        while (true)
+        {
+            var left = deadline - DateTimeOffset.UtcNow;
+            var slice = left < MaxWaitPerCall ? left : MaxWaitPerCall;
+            if (slice < TimeSpan.Zero)
+            {
+                slice = TimeSpan.Zero;
+            }
+
+            var snapshot = await Task(taskId).WaitForCompletion(slice).WaitAsync(cancellationToken);
+            if (snapshot is null || snapshot.Status.IsTerminal() || DateTimeOffset.UtcNow >= deadline)
+            {
+                return snapshot;
+            }
+        }
+    }
+
+    public Task<CommandResult> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) =>
+        Task(taskId).Cancel(reason).WaitAsync(cancellationToken);
+
+    public Task<CommandResult> RetryAsync(string taskId, CancellationToken cancellationToken = default) =>
+        Task(taskId).Retry().WaitAsync(cancellationToken);
+
+    public Task<QueueStatus> GetQueueAsync(string queue, CancellationToken cancellationToken = default) =>
+        grains.GetGrain<ISchedulerGrain>(queue).GetStatus().WaitAsync(cancellationToken);
+
+    public async Task<IReadOnlyList<WorkerStatus>> GetWorkersAsync(CancellationToken cancellationToken = default)
+    {
+        var registrations = await grains.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers().WaitAsync(cancellationToken);
+        var statuses = await System.Threading.Tasks.Task.WhenAll(
+            registrations.Select(r => grains.GetGrain<IWorkerGrain>(r.WorkerId).GetStatus()));
+        return statuses;
+    }
+
+    private ITaskGrain Task(string taskId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
+        return grains.GetGrain<ITaskGrain>(taskId);
+    }
+}

@@ -1,0 +1,39 @@
+using Orleans.Concurrency;
+using Orleans.TaskEngine.Workers;
+
+namespace Orleans.TaskEngine.Scheduling;
+
+/// <summary>
+/// One queue (key: queue name). Keeps the ready tasks in priority order and hands each to the least-loaded
+/// worker that serves the queue. Its queue is soft state: task grains re-enqueue themselves if it is lost.
+/// </summary>
+public interface ISchedulerGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Adds a ready task. A new submit (<paramref name="isNewSubmit"/>) is refused when the queue is full; a task
+    /// that was accepted earlier (a retry, a re-drive after a crash) is always taken back.
+    /// </summary>
+    Task<EnqueueResult> Enqueue(QueueEntry entry, bool isNewSubmit);
+
+    /// <summary>Drops a task that will not run (cancelled).</summary>
+    [OneWay]
+    Task Remove(string taskId);
+
+    /// <summary>A worker finished (or dropped) a task this scheduler gave it; its slot is free.</summary>
+    [OneWay]
+    Task TaskReleased(string workerId, string taskId, int freeSlots);
+
+    /// <summary>A worker that refused work earlier has free slots again.</summary>
+    [OneWay]
+    Task WorkerAvailable(string workerId, int freeSlots);
+
+    [AlwaysInterleave]
+    Task<QueueStatus> GetStatus();
+
+    /// <summary>Tasks given to workers and not yet released, with the worker of each.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyDictionary<string, string>> GetRunning();
+
+    /// <summary>Re-reads the worker directory at once (normally done on a timer).</summary>
+    Task RefreshWorkers(WorkerRegistration[]? workers = null);
+}

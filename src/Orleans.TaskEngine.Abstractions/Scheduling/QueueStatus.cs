@@ -1,0 +1,24 @@
+namespace Orleans.TaskEngine.Scheduling;
+
+/// <summary>A queue as an operator sees it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record QueueStatus
+{
+    [Id(0)] public required string Queue { get; init; }
+
+    /// <summary>Pending tasks by priority name (low, normal, high, urgent).</summary>
+    [Id(1)] public IReadOnlyDictionary<string, int> PendingByPriority { get; init; } = new Dictionary<string, int>();
+
+    [Id(2)] public int Pending { get; init; }
+
+    /// <summary>Tasks handed to a worker and not yet reported finished.</summary>
+    [Id(3)] public int Running { get; init; }
+
+    /// <summary>The most pending tasks the queue accepts.</summary>
+    [Id(4)] public int Capacity { get; init; }
+
+    [Id(5)] public IReadOnlyList<string> Workers { get; init; } = [];
+
+    /// <summary>Free slots the scheduler knows of across its workers.</summary>
+    [Id(6)] public int FreeSlots { get; init; }
+}

@@ -1,0 +1,23 @@
+namespace Orleans.TaskEngine.Tasks;
+
+/// <summary>The values of <see cref="TaskError.Kind"/>.</summary>
+public static class TaskErrorKinds
+{
+    /// <summary>The handler threw; the attempt may be retried.</summary>
+    public const string Error = "error";
+
+    /// <summary>The attempt ran past the task's timeout.</summary>
+    public const string Timeout = "timeout";
+
+    /// <summary>The handler said retrying cannot help (e.g. a bad payload).</summary>
+    public const string Permanent = "permanent";
+
+    /// <summary>The worker running the attempt went away (its silo died or stopped).</summary>
+    public const string WorkerLost = "worker_lost";
+
+    /// <summary>A task this one depends on did not complete.</summary>
+    public const string Dependency = "dependency";
+
+    /// <summary>The task was cancelled while it ran.</summary>
+    public const string Cancelled = "cancelled";
+}

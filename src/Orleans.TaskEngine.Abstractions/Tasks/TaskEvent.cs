@@ -1,0 +1,28 @@
+namespace Orleans.TaskEngine.Tasks;
+
+/// <summary>One entry of a task's history: a transition or a progress report.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TaskEvent
+{
+    /// <summary>Position in the task's history, from 1.</summary>
+    [Id(0)] public long Sequence { get; init; }
+
+    [Id(1)] public TaskEventKind Kind { get; init; }
+
+    /// <summary>The status after the event.</summary>
+    [Id(2)] public TaskState Status { get; init; }
+
+    [Id(3)] public DateTimeOffset At { get; init; }
+
+    [Id(4)] public int Attempt { get; init; }
+
+    [Id(5)] public string? WorkerId { get; init; }
+
+    [Id(6)] public string? Silo { get; init; }
+
+    /// <summary>Why the transition happened, the error, or the progress message.</summary>
+    [Id(7)] public string? Message { get; init; }
+
+    /// <summary>For progress events: the fraction done, 0..1, when the handler gave one.</summary>
+    [Id(8)] public double? Percent { get; init; }
+}

@@ -1,0 +1,32 @@
+namespace Orleans.TaskEngine.Tasks;
+
+/// <summary>What a caller asks the engine to run. Only <see cref="Type"/> is required.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TaskSubmission
+{
+    /// <summary>The handler that runs the task (e.g. <c>echo</c>, <c>delay</c>, <c>http</c>).</summary>
+    [Id(0)] public required string Type { get; init; }
+
+    /// <summary>The input, as JSON text.</summary>
+    [Id(1)] public string Payload { get; init; } = "null";
+
+    [Id(2)] public string Queue { get; init; } = TaskDefaults.Queue;
+
+    [Id(3)] public TaskPriority Priority { get; init; } = TaskPriority.Normal;
+
+    [Id(4)] public int TimeoutSeconds { get; init; } = TaskDefaults.TimeoutSeconds;
+
+    [Id(5)] public int MaxAttempts { get; init; } = TaskDefaults.MaxAttempts;
+
+    /// <summary>Do not start before this time (UTC). Wins over <see cref="DelaySeconds"/>.</summary>
+    [Id(6)] public DateTimeOffset? RunAt { get; init; }
+
+    [Id(7)] public double? DelaySeconds { get; init; }
+
+    /// <summary>Tasks that must complete before this one starts.</summary>
+    [Id(8)] public IReadOnlyList<string> DependsOn { get; init; } = [];
+
+    [Id(9)] public string? IdempotencyKey { get; init; }
+
+    [Id(10)] public IReadOnlyList<string> Tags { get; init; } = [];
+}

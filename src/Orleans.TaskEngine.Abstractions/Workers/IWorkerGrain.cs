@@ -1,0 +1,29 @@
+using Orleans.Concurrency;
+
+namespace Orleans.TaskEngine.Workers;
+
+/// <summary>
+/// Runs tasks (key: <c>{silo}/{pool}/{index}</c>). Started by its silo and placed on it, with a concurrency limit.
+/// Handlers run off the grain's turn so it keeps answering while they work.
+/// </summary>
+public interface IWorkerGrain : IGrainWithStringKey
+{
+    Task Start(WorkerConfiguration configuration);
+
+    /// <summary>Stops taking work; running tasks are cancelled and handed back to their queues.</summary>
+    Task Stop();
+
+    /// <summary>A scheduler hands the worker a task of <paramref name="queue"/>.</summary>
+    Task<AssignResult> Assign(string taskId, string queue);
+
+    /// <summary>Cancels the handler of a running attempt (cancel or timeout).</summary>
+    [OneWay]
+    Task Cancel(string taskId, int attempt, string reason);
+
+    /// <summary>Whether the worker runs this attempt now (the task grain's liveness check).</summary>
+    [AlwaysInterleave]
+    Task<bool> IsRunning(string taskId, int attempt);
+
+    [AlwaysInterleave]
+    Task<WorkerStatus> GetStatus();
+}

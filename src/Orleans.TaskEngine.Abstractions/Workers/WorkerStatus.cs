@@ -1,0 +1,18 @@
+namespace Orleans.TaskEngine.Workers;
+
+/// <summary>A worker as an operator sees it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record WorkerStatus
+{
+    [Id(0)] public required string WorkerId { get; init; }
+    [Id(1)] public string? Silo { get; init; }
+    [Id(2)] public int Concurrency { get; init; }
+    [Id(3)] public IReadOnlyList<string> RunningTaskIds { get; init; } = [];
+    [Id(4)] public IReadOnlyList<string> Queues { get; init; } = [];
+
+    /// <summary>False for a worker grain that is not (or no longer) started by its silo.</summary>
+    [Id(5)] public bool Active { get; init; }
+
+    [Id(6)] public long Completed { get; init; }
+    [Id(7)] public long Failed { get; init; }
+}

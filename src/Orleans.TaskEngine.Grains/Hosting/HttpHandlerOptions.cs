@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orleans.TaskEngine.Hosting;
+
+/// <summary>The built-in <c>http</c> handler (section <c>TaskEngine:Http</c>).</summary>
+public sealed class HttpHandlerOptions
+{
+    public const string Section = "TaskEngine:Http";
+
+    /// <summary>Hosts the handler may call (exact host names, or <c>*.example.com</c>). Empty: it calls nothing.</summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>Largest response body kept in the result.</summary>
+    [Range(0, 16 * 1024 * 1024)]
+    public int MaxResponseBytes { get; set; } = 1024 * 1024;
+}

@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orleans.TaskEngine.Hosting;
+
+/// <summary>Queues (section <c>TaskEngine:Queues</c>); a queue exists as soon as a task names it.</summary>
+public sealed class QueueOptions
+{
+    public const string Section = "TaskEngine:Queues";
+
+    [Range(1, 100_000_000)]
+    public int DefaultMaxPending { get; set; } = 10_000;
+
+    /// <summary>Per-queue settings by queue name.</summary>
+    public Dictionary<string, QueueSettings> Overrides { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>How often a scheduler re-reads the worker directory and checks the workers of its running tasks.</summary>
+    public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    public int MaxPendingFor(string queue) =>
+        Overrides.TryGetValue(queue, out var settings) && settings.MaxPending is { } max ? max : DefaultMaxPending;
+
+    public bool IsExclusive(string queue) => Overrides.TryGetValue(queue, out var settings) && settings.Exclusive;
+}

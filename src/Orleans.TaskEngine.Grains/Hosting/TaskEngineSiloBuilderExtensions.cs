@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.TaskEngine.Handlers;
+using Orleans.TaskEngine.Workers;
+
+namespace Orleans.TaskEngine.Hosting;
+
+public static class TaskEngineSiloBuilderExtensions
+{
+    /// <summary>
+    /// Adds the engine's grains, options (bound from <c>TaskEngine:*</c> and validated at start), built-in handlers
+    /// and this silo's workers. Storage and reminders are the host's choice: it must provide a grain storage named
+    /// <see cref="TaskEngineStorage.Name"/> and a reminder service.
+    /// </summary>
+    public static ISiloBuilder AddTaskEngine(this ISiloBuilder builder, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configuration);
+        var services = builder.Services;
+
+        services.AddOptions<TaskOptions>().Bind(configuration.GetSection(TaskOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.Section)).ValidateOnStart();
+        services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HttpHandlerOptions>().Bind(configuration.GetSection(HttpHandlerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskOptions>, TaskOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TaskHandlerRegistry>();
+        services.AddHttpClient(HttpHandler.ClientName);
+        services.AddTaskHandler<EchoHandler>(EchoHandler.TypeName);
+        services.AddTaskHandler<DelayHandler>(DelayHandler.TypeName);
+        services.AddTaskHandler<HttpHandler>(HttpHandler.TypeName);
+
+        services.AddSingleton<WorkerPoolStarter>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorkerPoolStarter>());
+        return builder;
+    }
+}

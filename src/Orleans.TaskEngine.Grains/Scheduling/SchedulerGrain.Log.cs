@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Orleans.TaskEngine.Scheduling;
+
+public sealed partial class SchedulerGrain
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: worker {WorkerId} on {Silo} serves it")]
+    private partial void LogWorkerAdded(string queue, string workerId, string silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue}: worker {WorkerId} is gone")]
+    private partial void LogWorkerRemoved(string queue, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: task {TaskId} ran on {WorkerId}, whose silo is dead; it goes back to pending")]
+    private partial void LogTaskOfDeadWorker(string queue, string taskId, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not hand task {TaskId} to worker {WorkerId}")]
+    private partial void LogAssignFailed(Exception exception, string queue, string taskId, string workerId);
+}

@@ -1,0 +1,237 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Runtime;
+using Orleans.TaskEngine.Hosting;
+using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Workers;
+
+namespace Orleans.TaskEngine.Scheduling;
+
+/// <summary>
+/// One queue: ready tasks in priority order, handed to the least-loaded live worker that serves the queue.
+/// Reentrant so that dispatch calls to workers never hold up submits; every state change happens between awaits.
+/// Nothing here is persisted: task grains put themselves back (watchdog) if this activation is lost.
+/// </summary>
+[Reentrant]
+public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
+{
+    private readonly ReadyQueue _ready = new();
+    private readonly Dictionary<string, string> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WorkerSlots> _workers = new(StringComparer.Ordinal);
+    private readonly QueueOptions _options;
+    private readonly IClusterMembershipService _membership;
+    private readonly ILogger<SchedulerGrain> _logger;
+    private long _assignCounter;
+
+    public SchedulerGrain(IOptions<QueueOptions> options, IClusterMembershipService membership, ILogger<SchedulerGrain> logger)
+    {
+        _options = options.Value;
+        _membership = membership;
+        _logger = logger;
+    }
+
+    private string Queue => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(
+            _ => RefreshWorkers(),
+            new GrainTimerCreationOptions { DueTime = _options.MaintenanceInterval, Period = _options.MaintenanceInterval, Interleave = true, KeepAlive = true });
+        await RefreshWorkers();
+    }
+
+    public Task<EnqueueResult> Enqueue(QueueEntry entry, bool isNewSubmit)
+    {
+        if (_ready.Contains(entry.TaskId) || _running.ContainsKey(entry.TaskId))
+        {
+            return Task.FromResult(new EnqueueResult { Accepted = true, Pending = _ready.Count });
+        }
+
+        var max = _options.MaxPendingFor(Queue);
+        if (isNewSubmit && _ready.Count >= max)
+        {
+            return Task.FromResult(new EnqueueResult
+            {
+                Accepted = false,
+                Pending = _ready.Count,
+                Reason = $"Queue '{Queue}' is full: it holds {_ready.Count} pending tasks, its maximum is {max}. Try again later.",
+            });
+        }
+
+        _ready.Add(entry);
+        Pump();
+        return Task.FromResult(new EnqueueResult { Accepted = true, Pending = _ready.Count });
+    }
+
+    public Task Remove(string taskId)
+    {
+        _ready.Remove(taskId);
+        return Task.CompletedTask;
+    }
+
+    public Task TaskReleased(string workerId, string taskId, int freeSlots)
+    {
+        _running.Remove(taskId);
+        if (_workers.TryGetValue(workerId, out var slots))
+        {
+            slots.Free = Math.Min(slots.Free + 1, slots.Registration.Concurrency);
+            slots.Blocked = false;
+        }
+
+        Pump();
+        return Task.CompletedTask;
+    }
+
+    public Task WorkerAvailable(string workerId, int freeSlots)
+    {
+        if (_workers.TryGetValue(workerId, out var slots))
+        {
+            slots.Blocked = false;
+            slots.Free = Math.Max(slots.Free, Math.Min(freeSlots, slots.Registration.Concurrency));
+        }
+
+        Pump();
+        return Task.CompletedTask;
+    }
+
+    public Task<QueueStatus> GetStatus() => Task.FromResult(new QueueStatus
+    {
+        Queue = Queue,
+        Pending = _ready.Count,
+        PendingByPriority = Enum.GetValues<TaskPriority>().ToDictionary(p => p.ToString().ToLowerInvariant(), _ready.CountOf),
+        Running = _running.Count,
+        Capacity = _options.MaxPendingFor(Queue),
+        Workers = [.. _workers.Keys.Order(StringComparer.Ordinal)],
+        FreeSlots = _workers.Values.Where(w => !w.Blocked).Sum(w => w.Free),
+    });
+
+    public Task<IReadOnlyDictionary<string, string>> GetRunning() =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>(_running));
+
+    public async Task RefreshWorkers(WorkerRegistration[]? workers = null)
+    {
+        workers ??= await GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers();
+        var exclusive = _options.IsExclusive(Queue);
+        var serving = workers.Where(w => w.Serves(Queue, exclusive)).ToDictionary(w => w.WorkerId, StringComparer.Ordinal);
+
+        foreach (var gone in _workers.Keys.Where(id => !serving.ContainsKey(id)).ToList())
+        {
+            _workers.Remove(gone);
+            LogWorkerRemoved(Queue, gone);
+        }
+
+        foreach (var registration in serving.Values)
+        {
+            if (_workers.TryGetValue(registration.WorkerId, out var known))
+            {
+                known.Registration = registration;
+            }
+            else
+            {
+                var busy = _running.Values.Count(id => id == registration.WorkerId);
+                _workers[registration.WorkerId] = new WorkerSlots(registration) { Free = Math.Max(0, registration.Concurrency - busy) };
+                LogWorkerAdded(Queue, registration.WorkerId, registration.Silo);
+            }
+        }
+
+        ReleaseTasksOfDeadWorkers();
+        Pump();
+    }
+
+    /// <summary>
+    /// A task given to a worker whose silo membership has declared dead will never be reported: tell the task,
+    /// which wakes it even if its own activation died too, and it goes back to pending.
+    /// </summary>
+    private void ReleaseTasksOfDeadWorkers()
+    {
+        if (_running.Count == 0)
+        {
+            return;
+        }
+
+        var snapshot = _membership.CurrentSnapshot;
+        foreach (var (taskId, workerId) in _running.ToList())
+        {
+            if (_workers.ContainsKey(workerId) || !WorkerKey.TryParseSilo(workerId, out var silo))
+            {
+                continue;
+            }
+
+            var status = snapshot.GetSiloStatus(silo);
+            if (status is SiloStatus.Dead or SiloStatus.None)
+            {
+                _running.Remove(taskId);
+                LogTaskOfDeadWorker(Queue, taskId, workerId);
+                GrainFactory.GetGrain<ITaskGrain>(taskId).WorkerLost(workerId).Ignore();
+            }
+        }
+    }
+
+    private void Pump()
+    {
+        while (_ready.Count > 0)
+        {
+            var worker = PickWorker();
+            if (worker is null || !_ready.TryTake(out var entry))
+            {
+                return;
+            }
+
+            worker.Free--;
+            worker.LastAssigned = ++_assignCounter;
+            _running[entry.TaskId] = worker.WorkerId;
+            _ = AssignAsync(worker, entry);
+        }
+    }
+
+    /// <summary>The worker with the most free slots; among equals, the one given work longest ago.</summary>
+    private WorkerSlots? PickWorker()
+    {
+        WorkerSlots? best = null;
+        foreach (var candidate in _workers.Values)
+        {
+            if (candidate.Blocked || candidate.Free <= 0)
+            {
+                continue;
+            }
+
+            if (best is null || candidate.Free > best.Free || (candidate.Free == best.Free && candidate.LastAssigned < best.LastAssigned))
+            {
+                best = candidate;
+            }
+        }
+
+        return best;
+    }
+
+    private async Task AssignAsync(WorkerSlots worker, QueueEntry entry)
+    {
+        AssignResult? result = null;
+        try
+        {
+            result = await GrainFactory.GetGrain<IWorkerGrain>(worker.WorkerId).Assign(entry.TaskId, Queue);
+        }
+        catch (Exception ex)
+        {
+            LogAssignFailed(ex, Queue, entry.TaskId, worker.WorkerId);
+            _workers.Remove(worker.WorkerId);
+        }
+
+        if (result is { Accepted: true })
+        {
+            return;
+        }
+
+        if (result is not null)
+        {
+            worker.Free = 0;
+            worker.Blocked = true;
+        }
+
+        // Back in its old place: the sequence it had keeps its turn.
+        _running.Remove(entry.TaskId);
+        _ready.Add(entry);
+        Pump();
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Orleans.TaskEngine.Tasks;
+
+/// <summary>Checks the fields of a submission; the same rules for the API and the grain.</summary>
+public static class SubmissionValidator
+{
+    /// <returns>Why the submission is invalid, or null when it is fine.</returns>
+    public static string? Validate(TaskSubmission submission)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        if (string.IsNullOrWhiteSpace(submission.Type))
+        {
+            return "type is required.";
+        }
+
+        if (string.IsNullOrWhiteSpace(submission.Queue) || submission.Queue.Length > TaskDefaults.MaxQueueNameLength
+            || submission.Queue.Any(c => char.IsControl(c) || c == '/'))
+        {
+            return $"queue must be 1–{TaskDefaults.MaxQueueNameLength} characters without '/' or control characters.";
+        }
+
+        if (!Enum.IsDefined(submission.Priority))
+        {
+            return "priority must be one of low, normal, high, urgent.";
+        }
+
+        if (submission.TimeoutSeconds is < TaskDefaults.MinTimeoutSeconds or > TaskDefaults.MaxTimeoutSeconds)
+        {
+            return $"timeoutSeconds must be between {TaskDefaults.MinTimeoutSeconds} and {TaskDefaults.MaxTimeoutSeconds}.";
+        }
+
+        if (submission.MaxAttempts is < TaskDefaults.MinMaxAttempts or > TaskDefaults.MaxMaxAttempts)
+        {
+            return $"maxAttempts must be between {TaskDefaults.MinMaxAttempts} and {TaskDefaults.MaxMaxAttempts}.";
+        }
+
+        if (submission.DelaySeconds is < 0 or > 366 * 24 * 3600)
+        {
+            return "delaySeconds must be between 0 and one year.";
+        }
+
+        if (submission.DependsOn.Count > TaskDefaults.MaxDependencies || submission.DependsOn.Any(string.IsNullOrWhiteSpace))
+        {
+            return $"dependsOn takes at most {TaskDefaults.MaxDependencies} non-empty task ids.";
+        }
+
+        if (submission.Tags.Count > TaskDefaults.MaxTags)
+        {
+            return $"tags takes at most {TaskDefaults.MaxTags} tags.";
+        }
+
+        if (Encoding.UTF8.GetByteCount(submission.Payload) > TaskDefaults.MaxPayloadBytes)
+        {
+            return $"payload is larger than {TaskDefaults.MaxPayloadBytes} bytes.";
+        }
+
+        try
+        {
+            using var _ = JsonDocument.Parse(submission.Payload);
+        }
+        catch (JsonException)
+        {
+            return "payload must be valid JSON.";
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Orleans.TaskEngine.Tasks;
+
+public sealed partial class TaskGrain
+{
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} ({Type}) submitted to queue {Queue}: {Status}")]
+    private partial void LogSubmitted(string taskId, string type, string queue, TaskState status);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} finished {Status} after {Attempts} attempt(s)")]
+    private partial void LogFinished(string taskId, TaskState status, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} lost its worker {WorkerId} on {Silo}; it goes back to its queue")]
+    private partial void LogWorkerLost(string taskId, string? workerId, string? silo);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} could not reach its worker {WorkerId}: {Reason}")]
+    private partial void LogWorkerUnreachable(string taskId, string workerId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} reached the end of its retention and was removed")]
+    private partial void LogExpired(string taskId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} could not be persisted")]
+    private partial void LogStorageFailed(Exception exception, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} could not register its watchdog reminder")]
+    private partial void LogWatchdogFailed(Exception exception, string taskId);
+}

@@ -1,0 +1,770 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.TaskEngine.Handlers;
+using Orleans.TaskEngine.Hosting;
+using Orleans.TaskEngine.Scheduling;
+using Orleans.TaskEngine.Workers;
+
+namespace Orleans.TaskEngine.Tasks;
+
+/// <summary>
+/// One task: the state machine, its history and result, persisted on every transition. A durable reminder is
+/// the coarse watchdog while the task is unfinished (and until its retention ends); grain timers give the
+/// precise timeout, the worker liveness check and run-at times.
+/// </summary>
+public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
+{
+    private const string WatchdogReminderName = "watchdog";
+    private static readonly TimeSpan WorkerCallTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly IPersistentState<TaskGrainState> _state;
+    private readonly TaskHandlerRegistry _handlers;
+    private readonly TaskOptions _options;
+    private readonly ILocalSiloDetails _silo;
+    private readonly ILogger<TaskGrain> _logger;
+    private readonly TimeProvider _time;
+
+    private IGrainTimer? _timeoutTimer;
+    private IGrainTimer? _livenessTimer;
+    private IGrainTimer? _wakeTimer;
+    private TaskCompletionSource _finished = NewSignal();
+
+    public TaskGrain(
+        [PersistentState("task", TaskEngineStorage.Name)] IPersistentState<TaskGrainState> state,
+        TaskHandlerRegistry handlers,
+        IOptions<TaskOptions> options,
+        ILocalSiloDetails silo,
+        ILogger<TaskGrain> logger,
+        TimeProvider time)
+    {
+        _state = state;
+        _handlers = handlers;
+        _options = options.Value;
+        _silo = silo;
+        _logger = logger;
+        _time = time;
+    }
+
+    private TaskGrainState S => _state.State;
+    private bool Exists => S.Submission is not null;
+    private TaskSubmission Submission => S.Submission!;
+    private string Id => this.GetPrimaryKeyString();
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!Exists)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Re-arm what lived in memory only: a reactivated task picks up where its last activation was.
+        switch (S.Status)
+        {
+            case TaskState.Running:
+                ArmLivenessTimer(TimeSpan.Zero);
+                ArmTimeoutTimer();
+                break;
+            case TaskState.Scheduled:
+                ArmWakeTimer();
+                break;
+            case TaskState.Completed or TaskState.Failed or TaskState.Cancelled:
+                ArmWakeTimer();
+                _finished.TrySetResult();
+                break;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task<SubmitResult> Submit(TaskSubmission submission)
+    {
+        if (Exists)
+        {
+            return new SubmitResult { Outcome = SubmitOutcome.AlreadyExists, TaskId = Id, Task = Snapshot(), Reason = "A task with this id exists already." };
+        }
+
+        if (SubmissionValidator.Validate(submission) is { } invalid)
+        {
+            return SubmitResult.Refused(Id, SubmitOutcome.Invalid, invalid);
+        }
+
+        if (!_handlers.IsRegistered(submission.Type))
+        {
+            return SubmitResult.Refused(Id, SubmitOutcome.UnknownType,
+                $"No handler is registered for task type '{submission.Type}'. Known types: {string.Join(", ", _handlers.Types.Order(StringComparer.Ordinal))}.");
+        }
+
+        var now = Now;
+        var runAt = submission.RunAt ?? (submission.DelaySeconds is > 0 ? now.AddSeconds(submission.DelaySeconds.Value) : null);
+        var state = new TaskGrainState
+        {
+            Submission = submission,
+            CreatedAt = now,
+            RunAt = runAt > now ? runAt : null,
+            WaitingOn = [.. submission.DependsOn.Distinct(StringComparer.Ordinal).Where(d => d != Id)],
+            QueueSequence = now.UtcTicks,
+        };
+        var ready = state.RunAt is null && state.WaitingOn.Count == 0;
+        if (ready)
+        {
+            // The queue decides first, so a full queue refuses the task before anything is written.
+            var enqueued = await Scheduler(submission.Queue).Enqueue(EntryFor(submission, state.QueueSequence), isNewSubmit: true);
+            if (!enqueued.Accepted)
+            {
+                DeactivateOnIdle();
+                return SubmitResult.Refused(Id, SubmitOutcome.QueueFull, enqueued.Reason ?? $"Queue '{submission.Queue}' is full.");
+            }
+        }
+
+        state.Status = ready ? TaskState.Pending : TaskState.Scheduled;
+        _state.State = state;
+        AddTransition(ready ? "submitted" : DescribeWait(state));
+        try
+        {
+            await PersistAsync();
+        }
+        catch (TaskEngineUnavailableException)
+        {
+            _state.State = new TaskGrainState();
+            if (ready)
+            {
+                await Scheduler(submission.Queue).Remove(Id);
+            }
+
+            DeactivateOnIdle();
+            throw;
+        }
+
+        await EnsureWatchdogAsync();
+        LogSubmitted(Id, submission.Type, submission.Queue, S.Status);
+        if (S.WaitingOn.Count > 0)
+        {
+            await SubscribeToDependenciesAsync();
+        }
+        else if (!ready)
+        {
+            ArmWakeTimer();
+        }
+
+        return new SubmitResult { Outcome = SubmitOutcome.Accepted, TaskId = Id, Task = Snapshot() };
+    }
+
+    public Task<TaskSnapshot?> Get() => Task.FromResult(Exists ? Snapshot() : null);
+
+    public async Task<TaskSnapshot?> WaitForCompletion(TimeSpan timeout)
+    {
+        if (!Exists || S.Status.IsTerminal() || timeout <= TimeSpan.Zero)
+        {
+            return Exists ? Snapshot() : null;
+        }
+
+        try
+        {
+            await _finished.Task.WaitAsync(timeout, _time);
+        }
+        catch (TimeoutException)
+        {
+            // The caller gets the task as it is now.
+        }
+
+        return Exists ? Snapshot() : null;
+    }
+
+    public async Task<CommandResult> Cancel(string? reason)
+    {
+        if (!Exists)
+        {
+            return CommandResult.Unchanged("No such task.", null);
+        }
+
+        if (S.Status.IsTerminal())
+        {
+            return CommandResult.Unchanged($"The task is already {S.Status.ToWireName()}; cancelling changes nothing.", Snapshot());
+        }
+
+        var previous = S.Status;
+        var attempt = S.Attempts;
+        var workerId = S.WorkerId;
+        Finish(TaskState.Cancelled, reason is { Length: > 0 } ? $"cancelled: {reason}" : "cancelled by caller");
+        await PersistAsync();
+        if (previous == TaskState.Pending)
+        {
+            await Scheduler(Submission.Queue).Remove(Id);
+        }
+        else if (previous == TaskState.Running && workerId is not null)
+        {
+            await Worker(workerId).Cancel(Id, attempt, "cancelled");
+        }
+
+        AfterFinished();
+        return CommandResult.Done($"The task was {previous.ToWireName()} and is now cancelled.", Snapshot());
+    }
+
+    public async Task<CommandResult> Retry()
+    {
+        if (!Exists)
+        {
+            return CommandResult.Unchanged("No such task.", null);
+        }
+
+        if (S.Status is not (TaskState.Failed or TaskState.Cancelled))
+        {
+            return CommandResult.Unchanged($"Only a failed or cancelled task can be retried; this one is {S.Status.ToWireName()}.", Snapshot());
+        }
+
+        S.FailedAttempts = 0;
+        S.WorkerLosses = 0;
+        S.FinishedAt = null;
+        S.ExpiresAt = null;
+        S.Result = null;
+        _finished = NewSignal();
+        StopTimer(ref _wakeTimer);
+        await MakePendingAsync("retried by caller");
+        await EnsureWatchdogAsync();
+        return CommandResult.Done("The task is pending again.", Snapshot());
+    }
+
+    public async Task<StartResult> TryStart(string workerId, string silo)
+    {
+        if (!Exists)
+        {
+            return new StartResult { Reason = "No such task." };
+        }
+
+        if (S.Status != TaskState.Pending)
+        {
+            return new StartResult { Reason = $"The task is {S.Status.ToWireName()}; only a pending task starts." };
+        }
+
+        S.Attempts++;
+        S.Status = TaskState.Running;
+        S.WorkerId = workerId;
+        S.Silo = silo;
+        S.StartedAt = Now;
+        AddTransition($"started by {workerId}");
+        await PersistAsync();
+        ArmTimeoutTimer();
+        ArmLivenessTimer(_options.LivenessCheckInterval);
+        return new StartResult
+        {
+            WorkItem = new TaskWorkItem
+            {
+                TaskId = Id,
+                Type = Submission.Type,
+                Payload = Submission.Payload,
+                Attempt = S.Attempts,
+                MaxAttempts = Submission.MaxAttempts,
+                TimeoutSeconds = Submission.TimeoutSeconds,
+            },
+        };
+    }
+
+    public async Task<CommandResult> ReportCompleted(int attempt, string? result)
+    {
+        if (RefuseReport(attempt, "completion") is { } refused)
+        {
+            return refused;
+        }
+
+        S.Result = result;
+        Finish(TaskState.Completed, "completed");
+        await PersistAsync();
+        AfterFinished();
+        return CommandResult.Done("The task is completed.", Snapshot());
+    }
+
+    public async Task<CommandResult> ReportFailed(int attempt, TaskError error)
+    {
+        if (RefuseReport(attempt, "failure") is { } refused)
+        {
+            return refused;
+        }
+
+        if (error.Kind == TaskErrorKinds.WorkerLost)
+        {
+            // The worker stopped (silo shutting down): not the task's fault, back to the queue at once.
+            await LoseWorkerAsync(error.Message);
+        }
+        else
+        {
+            await FailAttemptAsync(error with { Attempt = attempt, At = Now });
+        }
+
+        return CommandResult.Done($"Attempt {attempt} failed; the task is {S.Status.ToWireName()}.", Snapshot());
+    }
+
+    public Task ReportProgress(int attempt, TaskProgress progress)
+    {
+        if (!Exists || S.Status != TaskState.Running || attempt != S.Attempts)
+        {
+            return Task.CompletedTask;
+        }
+
+        AddEvent(TaskEventKind.Progress, progress.Message, progress.Percent);
+        TrimProgress();
+
+        // Progress is not persisted on its own: it rides along with the next transition's write.
+        return Task.CompletedTask;
+    }
+
+    public async Task<CommandResult> WorkerLost(string workerId)
+    {
+        if (!Exists || S.Status != TaskState.Running || S.WorkerId != workerId)
+        {
+            return CommandResult.Unchanged("The task is not running on that worker; nothing changed.", Exists ? Snapshot() : null);
+        }
+
+        await LoseWorkerAsync($"worker {workerId} on {S.Silo} is gone");
+        return CommandResult.Done($"The task is {S.Status.ToWireName()} again.", Snapshot());
+    }
+
+    public async Task<TaskState?> AddDependent(string dependentTaskId)
+    {
+        if (!Exists)
+        {
+            return null;
+        }
+
+        if (!S.Status.IsTerminal() && !S.Dependents.Contains(dependentTaskId))
+        {
+            S.Dependents.Add(dependentTaskId);
+            await PersistAsync();
+        }
+
+        return S.Status;
+    }
+
+    public async Task DependencyFinished(string dependencyTaskId, TaskState status)
+    {
+        if (!Exists || S.Status != TaskState.Scheduled || !S.WaitingOn.Contains(dependencyTaskId))
+        {
+            return;
+        }
+
+        await ApplyDependencyStatusAsync(dependencyTaskId, status);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != WatchdogReminderName)
+        {
+            return;
+        }
+
+        if (!Exists)
+        {
+            await RemoveWatchdogAsync();
+            DeactivateOnIdle();
+            return;
+        }
+
+        switch (S.Status)
+        {
+            case TaskState.Pending:
+                // The scheduler's queue is soft state: put the task back in case it was lost with a silo.
+                await Scheduler(Submission.Queue).Enqueue(EntryFor(Submission, S.QueueSequence), isNewSubmit: false);
+                break;
+            case TaskState.Running:
+                await CheckWorkerAsync();
+                break;
+            case TaskState.Scheduled:
+                await WakeAsync();
+                break;
+            default:
+                if (S.ExpiresAt <= Now)
+                {
+                    await PurgeAsync();
+                }
+
+                break;
+        }
+    }
+
+    private CommandResult? RefuseReport(int attempt, string what)
+    {
+        if (!Exists)
+        {
+            return CommandResult.Unchanged("No such task.", null);
+        }
+
+        if (S.Status != TaskState.Running || attempt != S.Attempts)
+        {
+            return CommandResult.Unchanged(
+                $"The task is {S.Status.ToWireName()} at attempt {S.Attempts}; a {what} of attempt {attempt} changes nothing.", Snapshot());
+        }
+
+        return null;
+    }
+
+    private async Task FailAttemptAsync(TaskError error)
+    {
+        S.Errors.Add(error);
+        S.FailedAttempts++;
+        StopRunTimers();
+        var retryable = error.Kind is not (TaskErrorKinds.Permanent or TaskErrorKinds.Dependency);
+        if (retryable && S.FailedAttempts < Submission.MaxAttempts)
+        {
+            var delay = RetryBackoff.Compute(S.FailedAttempts, _options.RetryBaseDelay, _options.RetryMaxDelay, Random.Shared);
+            S.Status = TaskState.Scheduled;
+            S.RunAt = Now + delay;
+            AddTransition($"attempt {error.Attempt} failed ({error.Kind}: {error.Message}); retry in {delay.TotalMilliseconds:F0} ms");
+            await PersistAsync();
+            ArmWakeTimer();
+            return;
+        }
+
+        var why = retryable ? $"attempt {error.Attempt} of {Submission.MaxAttempts} failed" : $"attempt {error.Attempt} failed permanently";
+        Finish(TaskState.Failed, $"{why} ({error.Kind}: {error.Message})");
+        await PersistAsync();
+        AfterFinished();
+    }
+
+    private async Task LoseWorkerAsync(string why)
+    {
+        var error = new TaskError { Kind = TaskErrorKinds.WorkerLost, Message = why, Attempt = S.Attempts, At = Now };
+        S.Errors.Add(error);
+        S.WorkerLosses++;
+        StopRunTimers();
+        if (S.WorkerLosses >= _options.MaxWorkerLosses)
+        {
+            Finish(TaskState.Failed, $"{why}; lost its worker {S.WorkerLosses} times, giving up");
+            await PersistAsync();
+            AfterFinished();
+            return;
+        }
+
+        LogWorkerLost(Id, S.WorkerId, S.Silo);
+        await MakePendingAsync(why);
+    }
+
+    private async Task MakePendingAsync(string why)
+    {
+        S.Status = TaskState.Pending;
+        S.RunAt = null;
+        S.QueueSequence = Now.UtcTicks;
+        AddTransition(why);
+        await PersistAsync();
+        await Scheduler(Submission.Queue).Enqueue(EntryFor(Submission, S.QueueSequence), isNewSubmit: false);
+    }
+
+    private async Task WakeAsync()
+    {
+        if (!Exists || S.Status != TaskState.Scheduled)
+        {
+            return;
+        }
+
+        if (S.WaitingOn.Count > 0)
+        {
+            // A dependency's notice may have been lost with a silo: ask again.
+            await SubscribeToDependenciesAsync();
+            return;
+        }
+
+        if (S.RunAt is { } runAt && runAt > Now)
+        {
+            ArmWakeTimer();
+            return;
+        }
+
+        await MakePendingAsync("ready");
+    }
+
+    private async Task SubscribeToDependenciesAsync()
+    {
+        foreach (var dependency in S.WaitingOn.ToArray())
+        {
+            var status = await GrainFactory.GetGrain<ITaskGrain>(dependency).AddDependent(Id);
+            if (status is null or TaskState.Completed or TaskState.Failed or TaskState.Cancelled)
+            {
+                await ApplyDependencyStatusAsync(dependency, status);
+                if (S.Status != TaskState.Scheduled)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task ApplyDependencyStatusAsync(string dependency, TaskState? status)
+    {
+        if (status == TaskState.Completed)
+        {
+            S.WaitingOn.Remove(dependency);
+            if (S.WaitingOn.Count == 0)
+            {
+                await WakeAsync();
+            }
+            else
+            {
+                await PersistAsync();
+            }
+
+            return;
+        }
+
+        var why = status is null ? $"dependency {dependency} does not exist" : $"dependency {dependency} is {status.Value.ToWireName()}";
+        S.Errors.Add(new TaskError { Kind = TaskErrorKinds.Dependency, Message = why, Attempt = S.Attempts, At = Now });
+        Finish(TaskState.Failed, why);
+        await PersistAsync();
+        AfterFinished();
+    }
+
+    private async Task CheckWorkerAsync()
+    {
+        if (!Exists || S.Status != TaskState.Running || S.WorkerId is not { } workerId)
+        {
+            return;
+        }
+
+        bool running;
+        try
+        {
+            running = await Worker(workerId).IsRunning(Id, S.Attempts).WaitAsync(WorkerCallTimeout);
+        }
+        catch (Exception ex) when (ex is TimeoutException or SiloUnavailableException or OrleansException)
+        {
+            // Unknown yet (the silo may be dying): the next check decides once membership has.
+            LogWorkerUnreachable(Id, workerId, ex.Message);
+            return;
+        }
+
+        if (!running && S.Status == TaskState.Running && S.WorkerId == workerId)
+        {
+            await LoseWorkerAsync($"worker {workerId} on {S.Silo} no longer runs attempt {S.Attempts}");
+        }
+    }
+
+    private async Task OnTimeoutAsync()
+    {
+        if (!Exists || S.Status != TaskState.Running)
+        {
+            return;
+        }
+
+        var attempt = S.Attempts;
+        var workerId = S.WorkerId;
+        var error = new TaskError
+        {
+            Kind = TaskErrorKinds.Timeout,
+            Message = $"attempt {attempt} ran past its timeout of {Submission.TimeoutSeconds} s",
+            Attempt = attempt,
+            At = Now,
+        };
+        await FailAttemptAsync(error);
+        if (workerId is not null)
+        {
+            await Worker(workerId).Cancel(Id, attempt, "timeout");
+        }
+    }
+
+    private void Finish(TaskState status, string why)
+    {
+        S.Status = status;
+        S.FinishedAt = Now;
+        S.ExpiresAt = S.FinishedAt + _options.Retention;
+        S.RunAt = null;
+        StopRunTimers();
+        StopTimer(ref _wakeTimer);
+        AddTransition(why);
+    }
+
+    /// <summary>After a terminal state is persisted: wake waiters, tell dependents, arm the expiry.</summary>
+    private void AfterFinished()
+    {
+        LogFinished(Id, S.Status, S.Attempts);
+        _finished.TrySetResult();
+        foreach (var dependent in S.Dependents)
+        {
+            GrainFactory.GetGrain<ITaskGrain>(dependent).DependencyFinished(Id, S.Status).Ignore();
+        }
+
+        ArmWakeTimer();
+    }
+
+    private async Task PurgeAsync()
+    {
+        LogExpired(Id);
+        StopRunTimers();
+        StopTimer(ref _wakeTimer);
+        await RemoveWatchdogAsync();
+        try
+        {
+            await _state.ClearStateAsync();
+        }
+        catch (Exception ex) when (ex is not TaskEngineUnavailableException)
+        {
+            throw new TaskEngineUnavailableException($"Could not remove the expired task {Id}: {ex.Message}");
+        }
+
+        _state.State = new TaskGrainState();
+        DeactivateOnIdle();
+    }
+
+    private async Task PersistAsync()
+    {
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            // Storage exceptions (e.g. Npgsql's) are not serializable across grain calls: say it in the engine's words.
+            LogStorageFailed(ex, Id);
+            throw new TaskEngineUnavailableException($"The task store is unavailable ({ex.GetType().Name}: {ex.Message}); nothing was changed.");
+        }
+    }
+
+    private async Task EnsureWatchdogAsync()
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(WatchdogReminderName, _options.WatchdogPeriod, _options.WatchdogPeriod);
+        }
+        catch (Exception ex)
+        {
+            // The task is persisted; its next activation or the scheduler still drives it. Say so, do not fail the caller.
+            LogWatchdogFailed(ex, Id);
+        }
+    }
+
+    private async Task RemoveWatchdogAsync()
+    {
+        var reminder = await this.GetReminder(WatchdogReminderName);
+        if (reminder is not null)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    private void ArmTimeoutTimer()
+    {
+        StopTimer(ref _timeoutTimer);
+        var elapsed = Now - (S.StartedAt ?? Now);
+        var due = TimeSpan.FromSeconds(Submission.TimeoutSeconds) - elapsed;
+        _timeoutTimer = this.RegisterGrainTimer(
+            _ => OnTimeoutAsync(),
+            new GrainTimerCreationOptions { DueTime = due > TimeSpan.Zero ? due : TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan, KeepAlive = true });
+    }
+
+    private void ArmLivenessTimer(TimeSpan firstCheck)
+    {
+        StopTimer(ref _livenessTimer);
+        _livenessTimer = this.RegisterGrainTimer(
+            _ => CheckWorkerAsync(),
+            new GrainTimerCreationOptions { DueTime = firstCheck, Period = _options.LivenessCheckInterval, KeepAlive = true });
+    }
+
+    /// <summary>A timer for the next moment this task must act: its run-at time, or the end of its retention.</summary>
+    private void ArmWakeTimer()
+    {
+        StopTimer(ref _wakeTimer);
+        var at = S.Status == TaskState.Scheduled ? S.RunAt : S.Status.IsTerminal() ? S.ExpiresAt : null;
+        if (at is null)
+        {
+            return;
+        }
+
+        var due = at.Value - Now;
+
+        // Far-off moments are left to the watchdog reminder, so an idle task can be deactivated.
+        if (due > _options.WatchdogPeriod)
+        {
+            return;
+        }
+
+        _wakeTimer = this.RegisterGrainTimer(
+            _ => S.Status.IsTerminal() ? PurgeIfExpiredAsync() : WakeAsync(),
+            new GrainTimerCreationOptions { DueTime = due > TimeSpan.Zero ? due : TimeSpan.Zero, Period = Timeout.InfiniteTimeSpan });
+    }
+
+    private Task PurgeIfExpiredAsync() => Exists && S.ExpiresAt <= Now ? PurgeAsync() : Task.CompletedTask;
+
+    private void StopRunTimers()
+    {
+        StopTimer(ref _timeoutTimer);
+        StopTimer(ref _livenessTimer);
+    }
+
+    private static void StopTimer(ref IGrainTimer? timer)
+    {
+        timer?.Dispose();
+        timer = null;
+    }
+
+    private void AddTransition(string why) => AddEvent(TaskEventKind.Transition, why, null);
+
+    private void AddEvent(TaskEventKind kind, string? message, double? percent)
+    {
+        var onWorker = S.Status == TaskState.Running || kind == TaskEventKind.Progress;
+        S.History.Add(new TaskEvent
+        {
+            Sequence = ++S.LastSequence,
+            Kind = kind,
+            Status = S.Status,
+            At = Now,
+            Attempt = S.Attempts,
+            WorkerId = onWorker ? S.WorkerId : null,
+            Silo = onWorker ? S.Silo : _silo.SiloAddress.ToString(),
+            Message = message,
+            Percent = percent,
+        });
+    }
+
+    private void TrimProgress()
+    {
+        var progress = S.History.Count(e => e.Kind == TaskEventKind.Progress);
+        if (progress > _options.MaxProgressEvents)
+        {
+            var oldest = S.History.FindIndex(e => e.Kind == TaskEventKind.Progress);
+            S.History.RemoveAt(oldest);
+        }
+    }
+
+    private static string DescribeWait(TaskGrainState state) =>
+        state.WaitingOn.Count > 0
+            ? $"waiting for {string.Join(", ", state.WaitingOn)}"
+            : $"scheduled for {state.RunAt:O}";
+
+    private QueueEntry EntryFor(TaskSubmission submission, long sequence) =>
+        new() { TaskId = Id, Priority = submission.Priority, Sequence = sequence };
+
+    private ISchedulerGrain Scheduler(string queue) => GrainFactory.GetGrain<ISchedulerGrain>(queue);
+
+    private IWorkerGrain Worker(string workerId) => GrainFactory.GetGrain<IWorkerGrain>(workerId);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private TaskSnapshot Snapshot()
+    {
+        var submission = Submission;
+        return new TaskSnapshot
+        {
+            Id = Id,
+            Type = submission.Type,
+            Queue = submission.Queue,
+            Priority = submission.Priority,
+            Status = S.Status,
+            Payload = submission.Payload,
+            TimeoutSeconds = submission.TimeoutSeconds,
+            MaxAttempts = submission.MaxAttempts,
+            Attempts = S.Attempts,
+            CreatedAt = S.CreatedAt,
+            RunAt = S.RunAt,
+            StartedAt = S.StartedAt,
+            FinishedAt = S.FinishedAt,
+            Result = S.Result,
+            Error = S.Status is TaskState.Completed ? null : S.Errors.LastOrDefault(),
+            Errors = [.. S.Errors],
+            WorkerId = S.WorkerId,
+            Silo = S.Silo,
+            Tags = submission.Tags,
+            DependsOn = submission.DependsOn,
+            IdempotencyKey = submission.IdempotencyKey,
+            History = [.. S.History],
+            ExpiresAt = S.ExpiresAt,
+        };
+    }
+}

@@ -1,0 +1,44 @@
+using Orleans.TaskEngine.Tasks;
+
+namespace Orleans.TaskEngine.Tasks;
+
+/// <summary>The persisted state of one task grain.</summary>
+[GenerateSerializer]
+public sealed class TaskGrainState
+{
+    /// <summary>What the caller submitted; null while the task does not exist.</summary>
+    [Id(0)] public TaskSubmission? Submission { get; set; }
+    [Id(1)] public TaskState Status { get; set; }
+    [Id(2)] public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>For a scheduled task: when it becomes ready (run-at time or retry backoff).</summary>
+    [Id(3)] public DateTimeOffset? RunAt { get; set; }
+    [Id(4)] public DateTimeOffset? StartedAt { get; set; }
+    [Id(5)] public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>How many times a worker started the task (the attempt number handlers see).</summary>
+    [Id(6)] public int Attempts { get; set; }
+
+    /// <summary>Attempts that failed (error or timeout): what <c>maxAttempts</c> limits.</summary>
+    [Id(7)] public int FailedAttempts { get; set; }
+
+    /// <summary>Attempts lost with their worker; they go back to the queue and do not count as failures.</summary>
+    [Id(8)] public int WorkerLosses { get; set; }
+
+    [Id(9)] public string? Result { get; set; }
+    [Id(10)] public List<TaskError> Errors { get; set; } = [];
+    [Id(11)] public string? WorkerId { get; set; }
+    [Id(12)] public string? Silo { get; set; }
+    [Id(13)] public List<TaskEvent> History { get; set; } = [];
+    [Id(14)] public long LastSequence { get; set; }
+    [Id(15)] public DateTimeOffset? ExpiresAt { get; set; }
+
+    /// <summary>Dependencies that have not completed yet.</summary>
+    [Id(16)] public List<string> WaitingOn { get; set; } = [];
+
+    /// <summary>Tasks to tell when this one finishes.</summary>
+    [Id(17)] public List<string> Dependents { get; set; } = [];
+
+    /// <summary>When the task last became pending: its place in the queue (FIFO within a priority).</summary>
+    [Id(18)] public long QueueSequence { get; set; }
+}

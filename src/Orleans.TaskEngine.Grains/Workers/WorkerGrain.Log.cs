@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace Orleans.TaskEngine.Workers;
+
+public sealed partial class WorkerGrain
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} started with {Concurrency} slots")]
+    private partial void LogStarted(string workerId, int concurrency);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} stopped; {Running} running task(s) handed back")]
+    private partial void LogStopped(string workerId, int running);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} could not start task {TaskId}")]
+    private partial void LogStartFailed(Exception exception, string taskId, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} could not report the end of task {TaskId}; its liveness check will re-drive it")]
+    private partial void LogReportFailed(Exception exception, string taskId, string workerId);
+}

@@ -1,0 +1,11 @@
+namespace Orleans.TaskEngine.Silo.Hosting;
+
+/// <summary>Where the silo keeps cluster membership, grain state and reminders (<c>TaskEngine:Storage</c>).</summary>
+public enum StorageMode
+{
+    /// <summary>In this process only: the embedded default. State does not survive a restart.</summary>
+    Memory,
+
+    /// <summary>PostgreSQL through Orleans' ADO.NET providers: the durable cluster.</summary>
+    Postgres,
+}
