@@ -18,6 +18,7 @@ public sealed class DelayHandler : ITaskHandler
     {
         if (payload.ValueKind == JsonValueKind.Object
             && payload.TryGetProperty("ms", out var ms)
+            && ms.ValueKind == JsonValueKind.Number
             && ms.TryGetInt64(out var value)
             && value >= 0
             && value <= (long)TimeSpan.FromDays(1).TotalMilliseconds)

@@ -29,6 +29,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private IGrainTimer? _livenessTimer;
     private IGrainTimer? _wakeTimer;
     private TaskCompletionSource _finished = NewSignal();
+    private bool _reportingWorker;
 
     public TaskGrain(
         [PersistentState("task", TaskEngineStorage.Name)] IPersistentState<TaskGrainState> state,
@@ -243,7 +244,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         S.WorkerId = workerId;
         S.Silo = silo;
         S.StartedAt = Now;
+        _reportingWorker = true;
         AddTransition($"started by {workerId}");
+        _reportingWorker = false;
         await PersistAsync();
         ArmTimeoutTimer();
         ArmLivenessTimer(_options.LivenessCheckInterval);
@@ -269,7 +272,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         S.Result = result;
+        _reportingWorker = true;
         Finish(TaskState.Completed, "completed");
+        _reportingWorker = false;
         await PersistAsync();
         AfterFinished();
         return CommandResult.Done("The task is completed.", Snapshot());
@@ -282,14 +287,22 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             return refused;
         }
 
-        if (error.Kind == TaskErrorKinds.WorkerLost)
+        _reportingWorker = true;
+        try
         {
-            // The worker stopped (silo shutting down): not the task's fault, back to the queue at once.
-            await LoseWorkerAsync(error.Message);
+            if (error.Kind == TaskErrorKinds.WorkerLost)
+            {
+                // The worker stopped (silo shutting down): not the task's fault, back to the queue at once.
+                await LoseWorkerAsync(error.Message);
+            }
+            else
+            {
+                await FailAttemptAsync(error with { Attempt = attempt, At = Now });
+            }
         }
-        else
+        finally
         {
-            await FailAttemptAsync(error with { Attempt = attempt, At = Now });
+            _reportingWorker = false;
         }
 
         return CommandResult.Done($"Attempt {attempt} failed; the task is {S.Status.ToWireName()}.", Snapshot());
@@ -696,9 +709,13 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     private void AddTransition(string why) => AddEvent(TaskEventKind.Transition, why, null);
 
+    /// <summary>
+    /// Records an event. The worker is the one that ran the current attempt; the silo is where the event happened:
+    /// the worker's silo for what a worker did or reported, this grain's silo otherwise.
+    /// </summary>
     private void AddEvent(TaskEventKind kind, string? message, double? percent)
     {
-        var onWorker = S.Status == TaskState.Running || kind == TaskEventKind.Progress;
+        var onWorker = _reportingWorker || kind == TaskEventKind.Progress;
         S.History.Add(new TaskEvent
         {
             Sequence = ++S.LastSequence,
@@ -706,8 +723,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             Status = S.Status,
             At = Now,
             Attempt = S.Attempts,
-            WorkerId = onWorker ? S.WorkerId : null,
-            Silo = onWorker ? S.Silo : _silo.SiloAddress.ToString(),
+            WorkerId = S.WorkerId,
+            Silo = onWorker ? S.Silo : _silo.SiloAddress.ToParsableString(),
             Message = message,
             Percent = percent,
         });

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Runtime.Hosting;
+using Orleans.TaskEngine.Handlers;
+using Orleans.TaskEngine.Hosting;
+using Orleans.TestingHost;
+
+namespace Orleans.TaskEngine.Tests.Infrastructure;
+
+/// <summary>
+/// A test silo: the engine with process-wide storage and reminders, short timings, the test handlers, and on the
+/// primary silo only two extra pools: <c>solo</c> (1 worker × 1 slot) and <c>trio</c> (1 worker × 3 slots), each
+/// serving its exclusive queue of the same name.
+/// </summary>
+public sealed class EngineSiloConfigurator : ISiloConfigurator
+{
+    public void Configure(ISiloBuilder siloBuilder)
+    {
+        var services = siloBuilder.Services;
+        services.AddGrainStorage(TaskEngineStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<ProcessWideGrainStorage>(sp));
+        siloBuilder.AddReminders();
+        services.AddSingleton<IReminderTable, ProcessWideReminderTable>();
+        services.Configure<ReminderOptions>(o =>
+        {
+            o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
+            o.RefreshReminderListPeriod = TimeSpan.FromSeconds(2);
+            o.ReminderLoadingWindow = TimeSpan.FromSeconds(2);
+        });
+        services.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromSeconds(1);
+            o.NumMissedProbesLimit = 2;
+            o.NumVotesForDeathDeclaration = 1;
+        });
+
+        siloBuilder.AddTaskEngine(siloBuilder.Configuration);
+        if (siloBuilder.Configuration["Orleans:Name"] == "Primary")
+        {
+            services.PostConfigure<WorkerOptions>(o =>
+            {
+                o.Pools.Add(new WorkerPoolOptions { Name = "solo", Count = 1, Concurrency = 1, Queues = ["solo"] });
+                o.Pools.Add(new WorkerPoolOptions { Name = "trio", Count = 1, Concurrency = 3, Queues = ["trio"] });
+            });
+        }
+
+        services.AddTaskHandler<RecordingHandler>("record");
+        services.AddTaskHandler<FlakyHandler>("flaky");
+        services.AddTaskHandler<PermanentFailureHandler>("bad-payload");
+        services.AddTaskHandler<HangingHandler>("hang");
+        services.AddTaskHandler<ProgressHandler>("progress");
+    }
+}

@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Runtime;
+
+namespace Orleans.TaskEngine.Tests.Infrastructure;
+
+/// <summary>A reminder table kept in this test process, outside any silo, so reminders outlive a killed silo.</summary>
+public sealed class ProcessWideReminderTable(IOptions<ClusterOptions> cluster) : IReminderTable
+{
+    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<(GrainId, string), ReminderEntry>> Services = new();
+
+    private ConcurrentDictionary<(GrainId, string), ReminderEntry> Table => Services.GetOrAdd(cluster.Value.ServiceId, _ => new());
+
+    public Task<ReminderTableData> ReadRows(GrainId grainId) =>
+        Task.FromResult(new ReminderTableData(Table.Values.Where(e => e.GrainId == grainId).Select(Copy).ToList()));
+
+    public Task<ReminderTableData> ReadRows(uint begin, uint end) =>
+        Task.FromResult(new ReminderTableData(Table.Values.Where(e => InRange(e.GrainId.GetUniformHashCode(), begin, end)).Select(Copy).ToList()));
+
+    public Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName) =>
+        Task.FromResult(Table.TryGetValue((grainId, reminderName), out var entry) ? Copy(entry) : null);
+
+    public Task<string?> UpsertRow(ReminderEntry entry)
+    {
+        var stored = Copy(entry);
+        stored.ETag = Guid.NewGuid().ToString("N");
+        Table[(entry.GrainId, entry.ReminderName)] = stored;
+        return Task.FromResult<string?>(stored.ETag);
+    }
+
+    public Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag)
+    {
+        lock (Table)
+        {
+            if (Table.TryGetValue((grainId, reminderName), out var entry) && entry.ETag == eTag)
+            {
+                return Task.FromResult(Table.TryRemove((grainId, reminderName), out _));
+            }
+        }
+
+        return Task.FromResult(false);
+    }
+
+    public Task TestOnlyClearTable()
+    {
+        Table.Clear();
+        return Task.CompletedTask;
+    }
+
+    // The ring range (begin, end]; begin >= end wraps around.
+    private static bool InRange(uint hash, uint begin, uint end) =>
+        begin < end ? hash > begin && hash <= end : hash > begin || hash <= end;
+
+    private static ReminderEntry Copy(ReminderEntry e) =>
+        new() { GrainId = e.GrainId, ReminderName = e.ReminderName, StartAt = e.StartAt, Period = e.Period, ETag = e.ETag };
+}
