@@ -22,6 +22,13 @@ public interface ITaskGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<TaskSnapshot?> WaitForCompletion(TimeSpan timeout);
 
+    /// <summary>
+    /// Events after <paramref name="afterSequence"/>: at once if there are any, else as soon as one happens or
+    /// <paramref name="timeout"/> passes. Null when there is no such task. The REST event stream is built on this.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<TaskEventPage?> WaitForEvents(long afterSequence, TimeSpan timeout);
+
     Task<CommandResult> Cancel(string? reason);
 
     /// <summary>Runs a failed or cancelled task again, keeping its history.</summary>

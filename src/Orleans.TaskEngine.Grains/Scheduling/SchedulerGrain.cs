@@ -38,6 +38,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         this.RegisterGrainTimer(
             _ => RefreshWorkers(),
             new GrainTimerCreationOptions { DueTime = _options.MaintenanceInterval, Period = _options.MaintenanceInterval, Interleave = true, KeepAlive = true });
+        await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).Register(Queue);
         await RefreshWorkers();
     }
 

@@ -29,6 +29,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private IGrainTimer? _livenessTimer;
     private IGrainTimer? _wakeTimer;
     private TaskCompletionSource _finished = NewSignal();
+    private TaskCompletionSource _changed = NewSignal();
     private bool _reportingWorker;
 
     public TaskGrain(
@@ -171,6 +172,34 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         return Exists ? Snapshot() : null;
+    }
+
+    public async Task<TaskEventPage?> WaitForEvents(long afterSequence, TimeSpan timeout)
+    {
+        if (!Exists)
+        {
+            return null;
+        }
+
+        if (S.LastSequence <= afterSequence && !S.Status.IsTerminal() && timeout > TimeSpan.Zero)
+        {
+            try
+            {
+                await _changed.Task.WaitAsync(timeout, _time);
+            }
+            catch (TimeoutException)
+            {
+                // Nothing new: an empty page.
+            }
+        }
+
+        if (!Exists)
+        {
+            return null;
+        }
+
+        var events = S.History.Where(e => e.Sequence > afterSequence).ToList();
+        return new TaskEventPage { Events = events, Status = S.Status, Finished = S.Status.IsTerminal() };
     }
 
     public async Task<CommandResult> Cancel(string? reason)
@@ -728,6 +757,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             Message = message,
             Percent = percent,
         });
+
+        // Wake the event streams waiting for news.
+        var changed = _changed;
+        _changed = NewSignal();
+        changed.TrySetResult();
     }
 
     private void TrimProgress()

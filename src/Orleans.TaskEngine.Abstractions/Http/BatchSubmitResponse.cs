@@ -1,0 +1,3 @@
+namespace Orleans.TaskEngine.Http;
+
+public sealed record BatchSubmitResponse(IReadOnlyList<TaskAccepted> Tasks);

@@ -1,0 +1,25 @@
+using System.Text.Json;
+
+namespace Orleans.TaskEngine.Http;
+
+/// <summary>The body of <c>POST /api/tasks</c>. Only <see cref="Type"/> is required.</summary>
+public sealed record SubmitTaskRequest
+{
+    public string? Type { get; init; }
+    public JsonElement? Payload { get; init; }
+    public string? Queue { get; init; }
+
+    /// <summary><c>low</c>, <c>normal</c> (default), <c>high</c> or <c>urgent</c>.</summary>
+    public string? Priority { get; init; }
+
+    public int? TimeoutSeconds { get; init; }
+    public int? MaxAttempts { get; init; }
+    public DateTimeOffset? RunAt { get; init; }
+    public double? DelaySeconds { get; init; }
+    public IReadOnlyList<string>? DependsOn { get; init; }
+
+    /// <summary>Same as the <c>Idempotency-Key</c> header; the header wins.</summary>
+    public string? IdempotencyKey { get; init; }
+
+    public IReadOnlyList<string>? Tags { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace Orleans.TaskEngine.Http;
+
+public sealed record TaskTypesResponse(IReadOnlyList<string> Types);
