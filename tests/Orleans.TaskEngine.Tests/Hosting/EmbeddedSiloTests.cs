@@ -1,6 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Hosting;
 
@@ -9,50 +7,13 @@ public sealed class EmbeddedSiloTests
     [Fact]
     public async Task The_silo_starts_embedded_and_says_state_does_not_survive_a_restart()
     {
-        var silo = Path.Combine(AppContext.BaseDirectory, "Orleans.TaskEngine.Silo.dll");
-        Assert.True(File.Exists(silo), $"{silo} not built");
-        var start = new ProcessStartInfo("dotnet", [silo])
+        await using var silo = EngineProcess.Start("Orleans.TaskEngine.Silo", new Dictionary<string, string>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["TaskEngine__Cluster__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["TaskEngine__Cluster__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            ["TaskEngine__Cluster__SiloPort"] = EngineProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["TaskEngine__Cluster__GatewayPort"] = EngineProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
 
-        using var process = Process.Start(start)!;
-        var said = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data?.Contains("does not survive a restart", StringComparison.Ordinal) == true)
-            {
-                said.TrySetResult();
-            }
-
-            if (e.Data?.Contains("worker(s) on silo", StringComparison.Ordinal) == true)
-            {
-                started.TrySetResult();
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        try
-        {
-            await said.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        await silo.WaitForOutputAsync("does not survive a restart", TimeSpan.FromSeconds(60));
+        await silo.WaitForOutputAsync("worker(s) on silo", TimeSpan.FromSeconds(60));
     }
 }

@@ -38,7 +38,7 @@ public abstract class EngineCluster : IAsyncLifetime
 
     public TaskEngineClusterClient Engine { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(_silos);
         builder.Options.ServiceId = $"engine-{Guid.NewGuid():N}";
@@ -50,7 +50,7 @@ public abstract class EngineCluster : IAsyncLifetime
         Engine = new TaskEngineClusterClient(Cluster.GrainFactory);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Cluster is not null)
         {

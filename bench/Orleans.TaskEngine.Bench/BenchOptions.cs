@@ -1,0 +1,91 @@
+using System.Globalization;
+using Orleans.TaskEngine.Tasks;
+
+namespace Orleans.TaskEngine.Bench;
+
+/// <summary>The command line of the load tool.</summary>
+public sealed record BenchOptions
+{
+    public const string Usage = """
+        Orleans.TaskEngine.Bench: drives a running engine and prints one JSON line of figures per run.
+
+        dotnet run --project bench/Orleans.TaskEngine.Bench -c Release -- [options]
+
+          --target embedded|<base URL>   embedded: an in-process silo driven through the Orleans client (default);
+                                         a URL: the REST API at that address
+          --tasks N                      tasks to submit (default 10000)
+          --concurrency C                submits in flight at once (default 64)
+          --rate R                       pace submits at R tasks/s (default: flat out)
+          --handler echo|delay:<ms>      the task each submit runs (default echo, a no-op)
+          --payload-bytes B              payload size in bytes (default 16)
+          --priority-mix normal|mixed    all normal, or an even mix of low/normal/high/urgent (default normal)
+          --preload N                    queue N tasks behind a busy worker first (queue-length test; default 0)
+          --storage memory|postgres      embedded target's storage (default memory)
+          --connection <string>          PostgreSQL connection string (embedded + postgres; the tool creates the schema)
+          --api-key <key>                bearer key for a REST target
+          --help                         this text
+        """;
+
+    public string Target { get; init; } = "embedded";
+    public int Tasks { get; init; } = 10_000;
+    public int Concurrency { get; init; } = 64;
+    public double? Rate { get; init; }
+    public string Handler { get; init; } = "echo";
+    public int PayloadBytes { get; init; } = 16;
+    public string PriorityMix { get; init; } = "normal";
+    public int Preload { get; init; }
+    public string Storage { get; init; } = "memory";
+    public string? Connection { get; init; }
+    public string? ApiKey { get; init; }
+
+    public bool IsEmbedded => Target == "embedded";
+
+    public string TaskType => Handler.StartsWith("delay:", StringComparison.Ordinal) ? "delay" : "echo";
+
+    public int DelayMs => Handler.StartsWith("delay:", StringComparison.Ordinal) ? int.Parse(Handler[6..], CultureInfo.InvariantCulture) : 0;
+
+    public TaskPriority PriorityFor(int index) =>
+        PriorityMix == "mixed" ? (TaskPriority)(index % 4) : TaskPriority.Normal;
+
+    /// <returns>The options, or null after printing help or an error.</returns>
+    public static BenchOptions? Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            options = args[i] switch
+            {
+                "--help" or "-h" => null,
+                "--target" => options with { Target = Next() },
+                "--tasks" => options with { Tasks = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--concurrency" => options with { Concurrency = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--rate" => options with { Rate = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--handler" => options with { Handler = Next() },
+                "--payload-bytes" => options with { PayloadBytes = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--priority-mix" => options with { PriorityMix = Next() },
+                "--preload" => options with { Preload = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--storage" => options with { Storage = Next() },
+                "--connection" => options with { Connection = Next() },
+                "--api-key" => options with { ApiKey = Next() },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+            if (options is null)
+            {
+                return null;
+            }
+        }
+
+        if (options.Handler != "echo" && !options.Handler.StartsWith("delay:", StringComparison.Ordinal))
+        {
+            throw new ArgumentException("--handler must be echo or delay:<ms>");
+        }
+
+        if (options.Storage is not ("memory" or "postgres") || (options.Storage == "postgres" && options.Connection is null))
+        {
+            throw new ArgumentException("--storage must be memory, or postgres with --connection");
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,34 @@
+namespace Orleans.TaskEngine.Bench;
+
+/// <summary>The figures of one run, printed as one JSON line.</summary>
+public sealed record BenchResult
+{
+    public int Tasks { get; init; }
+    public required string Target { get; init; }
+    public required string Storage { get; init; }
+    public required string Handler { get; init; }
+    public int Concurrency { get; init; }
+    public double? Rate { get; init; }
+    public int PayloadBytes { get; init; }
+    public int Preload { get; init; }
+    public double SubmitSeconds { get; init; }
+    public double SubmitTasksPerSecond { get; init; }
+    public double SubmitP50Ms { get; init; }
+    public double SubmitP95Ms { get; init; }
+    public double SubmitP99Ms { get; init; }
+    public double E2eSeconds { get; init; }
+    public double E2eTasksPerSecond { get; init; }
+    public double DispatchP50Ms { get; init; }
+    public double DispatchP95Ms { get; init; }
+    public double DispatchP99Ms { get; init; }
+    public double CompletionP50Ms { get; init; }
+    public double CompletionP99Ms { get; init; }
+    public double? PeakWorkingSetMb { get; init; }
+    public double? CpuSeconds { get; init; }
+
+    /// <summary>Submitted tasks not seen completed: must be 0.</summary>
+    public int Lost { get; init; }
+
+    public int Cores { get; init; }
+    public required string Date { get; init; }
+}

@@ -1,0 +1,79 @@
+using System.Text;
+using System.Text.Json;
+using Orleans.TaskEngine.Http;
+using Orleans.TaskEngine.Tasks;
+
+namespace Orleans.TaskEngine.Api.Endpoints;
+
+/// <summary>Turns a REST submit into a <see cref="TaskSubmission"/>, or says precisely what is wrong with it.</summary>
+public static class SubmitRequestMapper
+{
+    public sealed record Outcome(TaskSubmission? Submission, int Status, string? Error);
+
+    public static Outcome Map(SubmitTaskRequest? request, string? idempotencyKey)
+    {
+        if (request is null)
+        {
+            return Fail("The body must be a JSON object describing the task.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Type))
+        {
+            return Fail("type is required.");
+        }
+
+        var priority = TaskPriority.Normal;
+        if (request.Priority is not null && !TryParsePriority(request.Priority, out priority))
+        {
+            return Fail($"priority '{request.Priority}' is not one of low, normal, high, urgent.");
+        }
+
+        var payload = request.Payload is { } element ? element.GetRawText() : "null";
+        if (Encoding.UTF8.GetByteCount(payload) > TaskDefaults.MaxPayloadBytes)
+        {
+            return new Outcome(null, StatusCodes.Status413PayloadTooLarge, $"payload is larger than {TaskDefaults.MaxPayloadBytes} bytes (1 MiB).");
+        }
+
+        var submission = new TaskSubmission
+        {
+            Type = request.Type,
+            Payload = payload,
+            Queue = request.Queue ?? TaskDefaults.Queue,
+            Priority = priority,
+            TimeoutSeconds = request.TimeoutSeconds ?? TaskDefaults.TimeoutSeconds,
+            MaxAttempts = request.MaxAttempts ?? TaskDefaults.MaxAttempts,
+            RunAt = request.RunAt,
+            DelaySeconds = request.DelaySeconds,
+            DependsOn = request.DependsOn ?? [],
+            Tags = request.Tags ?? [],
+            IdempotencyKey = idempotencyKey ?? request.IdempotencyKey,
+        };
+
+        return SubmissionValidator.Validate(submission) is { } invalid
+            ? Fail(invalid)
+            : new Outcome(submission, StatusCodes.Status200OK, null);
+    }
+
+    /// <summary>Whether a repeat with the same idempotency key asks for the same task.</summary>
+    public static bool SameTask(TaskSnapshot existing, TaskSubmission repeat) =>
+        existing.Type == repeat.Type
+        && existing.Queue == repeat.Queue
+        && existing.Priority == repeat.Priority
+        && existing.TimeoutSeconds == repeat.TimeoutSeconds
+        && existing.MaxAttempts == repeat.MaxAttempts
+        && existing.Tags.SequenceEqual(repeat.Tags)
+        && existing.DependsOn.SequenceEqual(repeat.DependsOn)
+        && SameJson(existing.Payload, repeat.Payload);
+
+    private static bool SameJson(string a, string b)
+    {
+        using var left = JsonDocument.Parse(a);
+        using var right = JsonDocument.Parse(b);
+        return JsonElement.DeepEquals(left.RootElement, right.RootElement);
+    }
+
+    private static bool TryParsePriority(string text, out TaskPriority priority) =>
+        Enum.TryParse(text, ignoreCase: true, out priority) && Enum.IsDefined(priority) && !int.TryParse(text, out _);
+
+    private static Outcome Fail(string error) => new(null, StatusCodes.Status400BadRequest, error);
+}

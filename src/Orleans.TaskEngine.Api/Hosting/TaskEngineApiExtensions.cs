@@ -1,0 +1,128 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
+using Orleans.TaskEngine.Api.Endpoints;
+using Orleans.TaskEngine.Api.Health;
+using Orleans.TaskEngine.Api.Security;
+using Orleans.TaskEngine.Client;
+using Orleans.TaskEngine.Http;
+using Orleans.TaskEngine.Silo.Hosting;
+using Scalar.AspNetCore;
+
+namespace Orleans.TaskEngine.Api.Hosting;
+
+public static class TaskEngineApiExtensions
+{
+    /// <summary>Services of the REST host: the engine connection for the configured mode, auth, rate limit, problem details, OpenAPI, health.</summary>
+    public static WebApplicationBuilder AddTaskEngineApi(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var api = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
+
+        switch (api.Mode)
+        {
+            case ApiMode.Embedded:
+                builder.UseOrleans(silo => silo.ConfigureTaskEngineSilo(configuration).AddDashboard());
+                break;
+            case ApiMode.Client:
+                builder.UseOrleansClient(client => client.ConfigureTaskEngineClient(configuration));
+                break;
+        }
+
+        if (api.Keys.Count == 0)
+        {
+            // Anonymous access is only safe on this machine.
+            builder.WebHost.UseUrls(LoopbackUrls.Restrict(configuration["urls"] ?? ApiOptions.DefaultUrl));
+        }
+        else if (configuration["urls"] is null)
+        {
+            builder.WebHost.UseUrls(ApiOptions.DefaultUrl);
+        }
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new TaskEngineClusterClient(sp.GetRequiredService<IGrainFactory>()));
+        services.AddSingleton<TaskTypeCatalog>();
+        services.ConfigureHttpJsonOptions(o => TaskEngineJson.Configure(o.SerializerOptions));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<EngineExceptionHandler>();
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorization(o =>
+        {
+            if (api.Keys.Count > 0)
+            {
+                o.FallbackPolicy = new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build();
+            }
+        });
+        services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
+                http.Request.Path.StartsWithSegments("/api")
+                    ? RateLimitPartition.GetTokenBucketLimiter(
+                        http.User.Identity?.Name ?? http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                        _ => new TokenBucketRateLimiterOptions
+                        {
+                            TokenLimit = api.RateLimitBurst,
+                            TokensPerPeriod = api.RateLimitPerSecond,
+                            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                            QueueLimit = 0,
+                            AutoReplenishment = true,
+                        })
+                    : RateLimitPartition.GetNoLimiter("unlimited"));
+            o.OnRejected = async (context, cancellationToken) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? (int)Math.Ceiling(wait.TotalSeconds) : 1;
+                await ApiProblems.TooMany(context.HttpContext, "Too many requests",
+                    $"This API key is over its rate of {api.RateLimitPerSecond} requests per second.", Math.Max(1, retryAfter)).ExecuteAsync(context.HttpContext);
+            };
+        });
+        return builder;
+    }
+
+    /// <summary>Middleware and endpoints, in the order they must run.</summary>
+    public static WebApplication UseTaskEngineApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var api = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapGroup("/api").MapTaskEndpoints().MapOperationsEndpoints();
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference("/docs").AllowAnonymous();
+        if (api.Mode == ApiMode.Embedded)
+        {
+            // The dashboard has no auth of its own: it sits behind the API keys like everything else.
+            app.MapOrleansDashboard("/dashboard");
+        }
+
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.TaskEngine.Api");
+        if (api.Keys.Count == 0)
+        {
+            // Logged once listening, when the addresses are known.
+            app.Lifetime.ApplicationStarted.Register(() => logger.LogWarning(
+                "No API keys configured (TaskEngine:Api:Keys): the API accepts anonymous calls, so it listens on loopback only ({Urls}).",
+                string.Join(", ", app.Urls)));
+        }
+
+        if (api.Mode == ApiMode.Embedded)
+        {
+            TaskEngineSiloConfiguration.LogStorageMode(logger, app.Configuration);
+        }
+
+        return app;
+    }
+}

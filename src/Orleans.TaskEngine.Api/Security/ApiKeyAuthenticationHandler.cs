@@ -1,0 +1,62 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using Orleans.TaskEngine.Api.Hosting;
+
+namespace Orleans.TaskEngine.Api.Security;
+
+/// <summary>
+/// <c>Authorization: Bearer &lt;key&gt;</c> against the configured keys (compared in constant time).
+/// The principal's name is a short hash of the key, never the key: it partitions the rate limit and scopes
+/// idempotency keys.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    IOptions<ApiOptions> api) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var keys = api.Value.Keys;
+        if (keys.Count == 0)
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        var presented = Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim());
+        foreach (var key in keys)
+        {
+            if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(key)))
+            {
+                var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, KeyId(key))], SchemeName);
+                return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+            }
+        }
+
+        return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status401Unauthorized;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        await Results.Problem(
+            statusCode: StatusCodes.Status401Unauthorized,
+            title: "An API key is required",
+            detail: "Send a configured key as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
+    }
+
+    public static string KeyId(string key) => "key-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..12];
+}

@@ -1,0 +1,65 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Orleans.TaskEngine.Client;
+using Orleans.TaskEngine.Http;
+using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Tests.Infrastructure;
+
+namespace Orleans.TaskEngine.Tests.Api;
+
+/// <summary>The API host as users start it: embedded silo in the same process.</summary>
+public sealed class EmbeddedApiTests
+{
+    [Fact]
+    public async Task The_embedded_host_runs_tasks_and_keeps_the_dashboard_behind_the_api_keys()
+    {
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("TaskEngine:Api:Mode", "Embedded")
+            .UseSetting("TaskEngine:Api:Keys:0", "embedded-key")
+            .UseSetting("TaskEngine:Cluster:SiloPort", EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture))
+            .UseSetting("TaskEngine:Cluster:GatewayPort", EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture)));
+        using var http = factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/dashboard/")).StatusCode);
+
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "embedded-key");
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/dashboard/")).StatusCode);
+        var api = new TaskEngineHttpClient(http);
+        var task = await api.SubmitAndWaitAsync(new SubmitTaskRequest { Type = "echo", Payload = JsonSerializer.SerializeToElement(new { hi = 1 }) }, TimeSpan.FromSeconds(30));
+        Assert.Equal(TaskState.Completed, task!.Status);
+    }
+
+    [Fact]
+    public async Task The_built_api_runs_as_a_process_and_completes_200_tasks_submitted_over_http()
+    {
+        var port = EngineProcess.FreePort();
+        await using var host = EngineProcess.Start("Orleans.TaskEngine.Api", new Dictionary<string, string>
+        {
+            ["TaskEngine__Cluster__SiloPort"] = EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+            ["TaskEngine__Cluster__GatewayPort"] = EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture),
+        }, "--urls", $"http://127.0.0.1:{port}");
+        await host.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        var api = new TaskEngineHttpClient(http);
+        var ids = new List<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            var payload = i % 2 == 0 ? JsonSerializer.SerializeToElement(new { i }) : JsonSerializer.SerializeToElement(new { ms = 20 });
+            ids.Add((await api.SubmitAsync(new SubmitTaskRequest { Type = i % 2 == 0 ? "echo" : "delay", Payload = payload })).Id);
+        }
+
+        foreach (var id in ids)
+        {
+            var task = await api.WaitAsync(id, TimeSpan.FromSeconds(60));
+            Assert.Equal(TaskState.Completed, task!.Status);
+        }
+
+        Assert.Contains(host.Output, l => l.Contains("does not survive a restart", StringComparison.Ordinal));
+        Assert.Contains(host.Output, l => l.Contains("loopback only", StringComparison.Ordinal));
+    }
+}

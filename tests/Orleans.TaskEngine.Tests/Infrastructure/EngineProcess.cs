@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Orleans.TaskEngine.Tests.Infrastructure;
+
+/// <summary>A built program of this repository run as a real process, its output kept for assertions and failures.</summary>
+public sealed class EngineProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private EngineProcess(Process process) => _process = process;
+
+    public IReadOnlyList<string> Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return [.. _output];
+            }
+        }
+    }
+
+    public static EngineProcess Start(string project, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var folder = RepositoryPaths.ProjectOutput(project);
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, project + ".dll"), .. args])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = new EngineProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {project}"));
+        process._process.OutputDataReceived += (_, e) => process.Add(e.Data);
+        process._process.ErrorDataReceived += (_, e) => process.Add(e.Data);
+        process._process.BeginOutputReadLine();
+        process._process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Waits until a line containing <paramref name="text"/> is printed; fails with the output so far.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        await Eventually.Until(() => Task.FromResult(Printed(text) || _process.HasExited), done => done, timeout, $"'{text}' in the output");
+        if (!Printed(text))
+        {
+            throw new InvalidOperationException($"The process exited before printing '{text}':\n{string.Join('\n', Output.TakeLast(40))}");
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    private bool Printed(string text) => Output.Any(l => l.Contains(text, StringComparison.Ordinal));
+
+    private void Add(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+    }
+}
