@@ -13,6 +13,9 @@ public sealed partial class SchedulerGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: task {TaskId} ran on {WorkerId}, whose silo is dead; it goes back to pending")]
     private partial void LogTaskOfDeadWorker(string queue, string taskId, string workerId);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: task {TaskId} was given to {WorkerId} but is pending again; its release never arrived")]
+    private partial void LogStaleAssignment(string queue, string taskId, string workerId);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not hand task {TaskId} to worker {WorkerId}")]
     private partial void LogAssignFailed(Exception exception, string queue, string taskId, string workerId);
 }

@@ -44,6 +44,15 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 
     public Task<EnqueueResult> Enqueue(QueueEntry entry, bool isNewSubmit)
     {
+        // A task that puts itself back is pending by its own (durable) account: if this queue still holds it as given
+        // to a worker, that attempt ended without the release reaching this grain (a report or a message was lost).
+        // Forget it, or the task would stay pending forever.
+        if (!isNewSubmit && _running.Remove(entry.TaskId, out var staleWorker))
+        {
+            ReleaseSlot(staleWorker);
+            LogStaleAssignment(Queue, entry.TaskId, staleWorker);
+        }
+
         if (_ready.Contains(entry.TaskId) || _running.ContainsKey(entry.TaskId))
         {
             return Task.FromResult(new EnqueueResult { Accepted = true, Pending = _ready.Count });
@@ -73,15 +82,24 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 
     public Task TaskReleased(string workerId, string taskId, int freeSlots)
     {
-        _running.Remove(taskId);
+        // Only this worker's assignment: the task may have been given to another worker since (see Enqueue).
+        if (_running.TryGetValue(taskId, out var holder) && holder == workerId)
+        {
+            _running.Remove(taskId);
+        }
+
+        ReleaseSlot(workerId);
+        Pump();
+        return Task.CompletedTask;
+    }
+
+    private void ReleaseSlot(string workerId)
+    {
         if (_workers.TryGetValue(workerId, out var slots))
         {
             slots.Free = Math.Min(slots.Free + 1, slots.Registration.Concurrency);
             slots.Blocked = false;
         }
-
-        Pump();
-        return Task.CompletedTask;
     }
 
     public Task WorkerAvailable(string workerId, int freeSlots)

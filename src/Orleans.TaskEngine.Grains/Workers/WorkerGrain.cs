@@ -58,6 +58,12 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
             throw new InvalidOperationException($"Worker {Id} belongs to silo {configuration.Silo} but was activated on {local}.");
         }
 
+        if (Active)
+        {
+            // Already running: the silo's keeper asks every few seconds, and only a fresh activation needs starting.
+            return;
+        }
+
         _configuration = configuration;
         _heartbeat?.Dispose();
         _heartbeat = this.RegisterGrainTimer(

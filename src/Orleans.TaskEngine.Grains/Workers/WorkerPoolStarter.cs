@@ -6,19 +6,25 @@ using Orleans.TaskEngine.Hosting;
 namespace Orleans.TaskEngine.Workers;
 
 /// <summary>
-/// Starts this silo's worker grains when the silo becomes active (so a new silo brings new capacity) and stops
-/// them first thing on shutdown, so their running tasks go back to their queues at once.
+/// Starts this silo's worker grains when the silo becomes active (so a new silo brings new capacity), keeps them
+/// started, and stops them first thing on shutdown, so their running tasks go back to their queues at once.
+/// Keeping them started matters after a crash elsewhere: Orleans deactivates local activations whose grain directory
+/// entry lived on the dead silo, so a worker can vanish from a healthy silo; the next start makes a fresh one.
 /// </summary>
 public sealed partial class WorkerPoolStarter(
     IGrainFactory grains,
     ILocalSiloDetails silo,
     IOptions<WorkerOptions> options,
-    ILogger<WorkerPoolStarter> logger) : ILifecycleParticipant<ISiloLifecycle>
+    ILogger<WorkerPoolStarter> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
-    private readonly List<string> _started = [];
+    private readonly List<(string Id, WorkerConfiguration Configuration)> _workers = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _keeper = Task.CompletedTask;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(WorkerPoolStarter), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+    public void Dispose() => _stopping.Dispose();
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -28,22 +34,48 @@ public sealed partial class WorkerPoolStarter(
             for (var i = 0; i < pool.Count; i++)
             {
                 var id = WorkerKey.Create(silo.SiloAddress, pool.Name, i);
-                await grains.GetGrain<IWorkerGrain>(id).Start(new WorkerConfiguration
-                {
-                    Silo = address,
-                    Concurrency = pool.Concurrency,
-                    Queues = [.. pool.Queues],
-                }).WaitAsync(cancellationToken);
-                _started.Add(id);
+                var configuration = new WorkerConfiguration { Silo = address, Concurrency = pool.Concurrency, Queues = [.. pool.Queues] };
+                await grains.GetGrain<IWorkerGrain>(id).Start(configuration).WaitAsync(cancellationToken);
+                _workers.Add((id, configuration));
             }
         }
 
-        LogStarted(logger, _started.Count, address);
+        LogStarted(logger, _workers.Count, address);
+        _keeper = KeepStartedAsync(_stopping.Token);
+    }
+
+    private async Task KeepStartedAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                foreach (var (id, configuration) in _workers)
+                {
+                    try
+                    {
+                        await grains.GetGrain<IWorkerGrain>(id).Start(configuration).WaitAsync(cancellationToken);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        LogKeepFailed(logger, ex, id);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The silo is stopping.
+        }
     }
 
     private async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var id in _started)
+        // First the keeper, so it does not start again what is being stopped.
+        await _stopping.CancelAsync();
+        await _keeper;
+        foreach (var (id, _) in _workers)
         {
             try
             {
@@ -61,4 +93,7 @@ public sealed partial class WorkerPoolStarter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not stop worker {WorkerId}")]
     private static partial void LogStopFailed(ILogger logger, Exception exception, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not make sure worker {WorkerId} runs; trying again at the next heartbeat")]
+    private static partial void LogKeepFailed(ILogger logger, Exception exception, string workerId);
 }

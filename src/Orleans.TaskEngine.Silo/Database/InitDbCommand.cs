@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.TaskEngine.Silo.Hosting;
@@ -18,6 +19,9 @@ public static class InitDbCommand
         ArgumentNullException.ThrowIfNull(error);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddTaskEngineDatabase(builder.Configuration);
+
+        // This command reports on its own output; the initializer's log lines would only repeat it.
+        builder.Logging.AddFilter(typeof(SchemaInitializer).FullName, LogLevel.Warning);
         using var host = builder.Build();
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler onCancel = (_, e) =>

@@ -1,16 +1,30 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
 namespace Orleans.TaskEngine.Tests.Infrastructure;
 
-/// <summary>A built program of this repository run as a real process, its output kept for assertions and failures.</summary>
+/// <summary>
+/// A built program of this repository run as a real process, its output kept for assertions and failures. It can be
+/// killed (SIGKILL, as in a crash) or stopped (SIGTERM, as an operator does); disposing kills it if it still runs.
+/// </summary>
 public sealed class EngineProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _output = [];
 
-    private EngineProcess(Process process) => _process = process;
+    private EngineProcess(Process process, string name)
+    {
+        _process = process;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
 
     public IReadOnlyList<string> Output
     {
@@ -23,7 +37,11 @@ public sealed class EngineProcess : IAsyncDisposable
         }
     }
 
-    public static EngineProcess Start(string project, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static EngineProcess Start(string project, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        StartNamed(project, project, environment, args);
+
+    /// <summary>Starts <paramref name="project"/> under a name for failure messages (e.g. which silo).</summary>
+    public static EngineProcess StartNamed(string name, string project, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var folder = RepositoryPaths.ProjectOutput(project);
         var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, project + ".dll"), .. args])
@@ -33,12 +51,18 @@ public sealed class EngineProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Hermetic: only the engine settings this test gives, whatever the shell running the tests has set.
+        foreach (var key in start.Environment.Keys.Where(IsEngineSetting).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
         }
 
-        var process = new EngineProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {project}"));
+        var process = new EngineProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {project}"), name);
         process._process.OutputDataReceived += (_, e) => process.Add(e.Data);
         process._process.ErrorDataReceived += (_, e) => process.Add(e.Data);
         process._process.BeginOutputReadLine();
@@ -55,6 +79,45 @@ public sealed class EngineProcess : IAsyncDisposable
             throw new InvalidOperationException($"The process exited before printing '{text}':\n{string.Join('\n', Output.TakeLast(40))}");
         }
     }
+
+    /// <summary>kill -9: no shutdown of any kind, as in a crash.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>SIGTERM (the host shuts down gracefully), then SIGKILL if it has not exited within <paramref name="timeout"/>.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using (var term = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", _process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false }))
+        {
+            await term!.WaitForExitAsync();
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
+    /// <summary>The last lines of its output, for failure messages.</summary>
+    public string Tail(int lines = 40) => $"--- {Name}, last {lines} lines:\n" + string.Join('\n', Output.TakeLast(lines));
 
     public static int FreePort()
     {
@@ -73,6 +136,12 @@ public sealed class EngineProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
         _process.Dispose();
     }
+
+    private static bool IsEngineSetting(string key) =>
+        key.StartsWith("TaskEngine__", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)
+        || key.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)
+        || key.Equals("DOTNET_ENVIRONMENT", StringComparison.OrdinalIgnoreCase);
 
     private bool Printed(string text) => Output.Any(l => l.Contains(text, StringComparison.Ordinal));
 
