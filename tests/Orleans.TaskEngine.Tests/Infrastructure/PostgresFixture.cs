@@ -15,6 +15,9 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     public string ConnectionString => Server.ConnectionString;
 
+    // The fixture's own statements open a fresh connection each: a test restarts the server, which would leave pooled ones dead.
+    private string UnpooledConnectionString => new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false }.ConnectionString;
+
     public async Task InitializeAsync()
     {
         Server = await PostgresServer.StartAsync();
@@ -38,7 +41,7 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     public async Task ExecuteAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString);
+        await using var connection = new NpgsqlConnection(UnpooledConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
@@ -46,7 +49,7 @@ public sealed class PostgresFixture : IAsyncLifetime
 
     public async Task<T> ScalarAsync<T>(string sql)
     {
-        await using var connection = new NpgsqlConnection(ConnectionString);
+        await using var connection = new NpgsqlConnection(UnpooledConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (T)(await command.ExecuteScalarAsync())!;
