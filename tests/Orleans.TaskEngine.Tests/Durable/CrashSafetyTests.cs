@@ -18,12 +18,10 @@ public sealed class CrashSafetyTests(PostgresFixture postgres, ITestOutputHelper
     [Fact]
     public async Task Killing_a_silo_mid_run_loses_no_task_and_its_tasks_rerun_on_the_other_silo_within_30_seconds()
     {
-        await using var cluster = await ProcessCluster.CreateAsync(postgres, NewName("crash"));
-        try
+        await using var cluster = await ProcessCluster.StartAsync(postgres, NewName("crash"), silos: 2);
+        await cluster.ExplainFailuresAsync(async () =>
         {
-            await cluster.StartSiloAsync();
-            var victim = await cluster.StartSiloAsync();
-            await cluster.StartApiAsync();
+            var victim = cluster.Silos[1];
 
             var ids = await cluster.Api.SubmitDelaysAsync(2000, ms: 200);
 
@@ -52,22 +50,15 @@ public sealed class CrashSafetyTests(PostgresFixture postgres, ITestOutputHelper
             Assert.All(interrupted, t => Assert.True(t.Attempts >= 2, Describe(t)));
             output.WriteLine($"2000 tasks completed; {interrupted.Count} interrupted by the kill re-ran after {rerunDelays.Min().TotalSeconds:F1}..{rerunDelays.Max().TotalSeconds:F1} s; " +
                 $"{tasks.Values.Count(t => t!.Attempts > 1)} ran more than once");
-        }
-        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
-        {
-            throw new InvalidOperationException(ex.Message + "\n" + cluster.Logs(), ex);
-        }
+        });
     }
 
     [Fact]
     public async Task Stopping_every_process_with_500_tasks_unfinished_and_starting_again_completes_all_500()
     {
-        await using var cluster = await ProcessCluster.CreateAsync(postgres, NewName("restart"));
-        try
+        await using var cluster = await ProcessCluster.StartAsync(postgres, NewName("restart"), silos: 2);
+        await cluster.ExplainFailuresAsync(async () =>
         {
-            await cluster.StartSiloAsync();
-            await cluster.StartSiloAsync();
-            await cluster.StartApiAsync();
 
             // 500 one-second tasks on 40 slots take over 12 s: most are still pending when everything stops.
             var ids = await cluster.Api.SubmitDelaysAsync(500, ms: 1000);
@@ -76,9 +67,7 @@ public sealed class CrashSafetyTests(PostgresFixture postgres, ITestOutputHelper
             await cluster.StopAllAsync();
             var stoppedAt = DateTimeOffset.UtcNow;
 
-            await cluster.StartSiloAsync();
-            await cluster.StartSiloAsync();
-            await cluster.StartApiAsync();
+            await cluster.StartAllAsync(silos: 2);
             var restartedAt = DateTimeOffset.UtcNow;
 
             var tasks = await cluster.Api.WaitAllAsync(ids, TimeSpan.FromSeconds(120));
@@ -86,71 +75,62 @@ public sealed class CrashSafetyTests(PostgresFixture postgres, ITestOutputHelper
             var unfinishedAtStop = tasks.Values.Count(t => t!.FinishedAt > stoppedAt);
             Assert.True(unfinishedAtStop > 0, "every task had finished before the stop: the test proved nothing");
             output.WriteLine($"{unfinishedAtStop} of 500 tasks finished after the restart; the last {(tasks.Values.Max(t => t!.FinishedAt)!.Value - restartedAt).TotalSeconds:F1} s after it");
-        }
-        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
-        {
-            throw new InvalidOperationException(ex.Message + "\n" + cluster.Logs(), ex);
-        }
+        });
     }
 
     [Fact]
     public async Task Restarting_PostgreSQL_under_load_refuses_submits_with_503_meanwhile_and_loses_no_accepted_task()
     {
-        await using var cluster = await ProcessCluster.CreateAsync(postgres, NewName("pgrestart"));
+        await using var cluster = await ProcessCluster.StartAsync(postgres, NewName("pgrestart"), silos: 2);
         try
         {
-            await cluster.StartSiloAsync();
-            await cluster.StartSiloAsync();
-            await cluster.StartApiAsync();
-
-            var accepted = await cluster.Api.SubmitDelaysAsync(600, ms: 200);
-            await Eventually.Until(() => cluster.ApiHttp.GetWorkersAsync(), workers => workers.Sum(w => w.GetProperty("completed").GetInt64()) >= 100,
-                TimeSpan.FromSeconds(60), "100 tasks completed");
-
-            await postgres.Server.StopAsync();
-            DateTimeOffset restartedAt;
-            var refusedKeys = new List<string>();
-            try
+            await cluster.ExplainFailuresAsync(async () =>
             {
-                // Every submit while the database is down is refused, quickly and clearly.
-                for (var i = 0; i < 5; i++)
+                var accepted = await cluster.Api.SubmitDelaysAsync(600, ms: 200);
+                await Eventually.Until(() => cluster.ApiHttp.GetWorkersAsync(), workers => workers.Sum(w => w.GetProperty("completed").GetInt64()) >= 100,
+                    TimeSpan.FromSeconds(60), "100 tasks completed");
+
+                await postgres.Server.StopAsync();
+                DateTimeOffset restartedAt;
+                var refusedKeys = new List<string>();
+                try
                 {
-                    var key = $"outage-{i}";
-                    var started = DateTimeOffset.UtcNow;
-                    var error = await Assert.ThrowsAsync<TaskEngineApiException>(() => cluster.Api.SubmitAsync(Delay(50), idempotencyKey: key));
-                    Assert.Equal(HttpStatusCode.ServiceUnavailable, error.Status);
-                    Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(20), $"a refused submit took {DateTimeOffset.UtcNow - started}");
-                    refusedKeys.Add(key);
+                    // Every submit while the database is down is refused, quickly and clearly.
+                    for (var i = 0; i < 5; i++)
+                    {
+                        var key = $"outage-{i}";
+                        var started = DateTimeOffset.UtcNow;
+                        var error = await Assert.ThrowsAsync<TaskEngineApiException>(() => cluster.Api.SubmitAsync(Delay(50), idempotencyKey: key));
+                        Assert.Equal(HttpStatusCode.ServiceUnavailable, error.Status);
+                        Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(20), $"a refused submit took {DateTimeOffset.UtcNow - started}");
+                        refusedKeys.Add(key);
+                    }
                 }
-            }
-            finally
-            {
-                await postgres.Server.StartAgainAsync();
-                restartedAt = DateTimeOffset.UtcNow;
-            }
+                finally
+                {
+                    await postgres.Server.StartAgainAsync();
+                    restartedAt = DateTimeOffset.UtcNow;
+                }
 
-            // The engine recovers by itself: submits are accepted again without restarting anything.
-            var first = await Eventually.Until(() => TrySubmitAsync(cluster.Api, Delay(50), "after-1"), id => id is not null,
-                TimeSpan.FromSeconds(60), "a submit accepted after the database is back");
-            accepted.Add(first!);
-            accepted.AddRange(await cluster.Api.SubmitDelaysAsync(100, ms: 50));
+                // The engine recovers by itself: submits are accepted again without restarting anything.
+                var first = await Eventually.Until(() => TrySubmitAsync(cluster.Api, Delay(50), "after-1"), id => id is not null,
+                    TimeSpan.FromSeconds(60), "a submit accepted after the database is back");
+                accepted.Add(first!);
+                accepted.AddRange(await cluster.Api.SubmitDelaysAsync(100, ms: 50));
 
-            // Nothing was half-written by a refused submit: its idempotency key now makes a new task.
-            foreach (var key in refusedKeys)
-            {
-                var retried = await cluster.Api.SubmitAsync(Delay(50), idempotencyKey: key);
-                var task = await cluster.Api.GetAsync(retried.Id);
-                Assert.True(task!.CreatedAt >= restartedAt, $"refused submit {key} left task {retried.Id} created at {task.CreatedAt}, before the database came back at {restartedAt}");
-                accepted.Add(retried.Id);
-            }
+                // Nothing was half-written by a refused submit: its idempotency key now makes a new task.
+                foreach (var key in refusedKeys)
+                {
+                    var retried = await cluster.Api.SubmitAsync(Delay(50), idempotencyKey: key);
+                    var task = await cluster.Api.GetAsync(retried.Id);
+                    Assert.True(task!.CreatedAt >= restartedAt, $"refused submit {key} left task {retried.Id} created at {task.CreatedAt}, before the database came back at {restartedAt}");
+                    accepted.Add(retried.Id);
+                }
 
-            var tasks = await cluster.Api.WaitAllAsync(accepted, TimeSpan.FromSeconds(120));
-            Assert.All(tasks, t => Assert.Equal(TaskState.Completed, Assert.IsType<TaskResource>(t.Value).Status));
-            output.WriteLine($"{accepted.Count} accepted tasks completed; the last finished {(tasks.Values.Max(t => t!.FinishedAt)!.Value - restartedAt).TotalSeconds:F1} s after the database came back");
-        }
-        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
-        {
-            throw new InvalidOperationException(ex.Message + "\n" + cluster.Logs(), ex);
+                var tasks = await cluster.Api.WaitAllAsync(accepted, TimeSpan.FromSeconds(120));
+                Assert.All(tasks, t => Assert.Equal(TaskState.Completed, Assert.IsType<TaskResource>(t.Value).Status));
+                output.WriteLine($"{accepted.Count} accepted tasks completed; the last finished {(tasks.Values.Max(t => t!.FinishedAt)!.Value - restartedAt).TotalSeconds:F1} s after the database came back");
+            });
         }
         finally
         {
@@ -161,12 +141,9 @@ public sealed class CrashSafetyTests(PostgresFixture postgres, ITestOutputHelper
     [Fact]
     public async Task A_third_silo_started_later_joins_and_its_workers_run_tasks()
     {
-        await using var cluster = await ProcessCluster.CreateAsync(postgres, NewName("scaleout"));
-        try
+        await using var cluster = await ProcessCluster.StartAsync(postgres, NewName("scaleout"), silos: 2);
+        await cluster.ExplainFailuresAsync(async () =>
         {
-            await cluster.StartSiloAsync();
-            await cluster.StartSiloAsync();
-            await cluster.StartApiAsync();
             var third = await cluster.StartSiloAsync();
             await Eventually.Until(() => cluster.ApiHttp.GetWorkersAsync(), workers => workers.Count(w => third.Is(w.GetProperty("silo").GetString())) == ProcessCluster.WorkersPerSilo,
                 TimeSpan.FromSeconds(30), "the third silo's workers registered");
@@ -177,11 +154,7 @@ public sealed class CrashSafetyTests(PostgresFixture postgres, ITestOutputHelper
             var onThird = tasks.Values.Count(t => third.Is(t!.Silo));
             Assert.True(onThird > 0, "no task ran on the third silo");
             output.WriteLine($"{onThird} of 600 tasks ran on the third silo");
-        }
-        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
-        {
-            throw new InvalidOperationException(ex.Message + "\n" + cluster.Logs(), ex);
-        }
+        });
     }
 
     private static SubmitTaskRequest Delay(int ms) => new() { Type = "delay", Payload = JsonSerializer.SerializeToElement(new { ms }) };

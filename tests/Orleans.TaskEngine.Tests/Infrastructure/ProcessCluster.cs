@@ -52,6 +52,46 @@ public sealed class ProcessCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>Creates the cluster's database, then starts <paramref name="silos"/> silos and the API host.</summary>
+    public static async Task<ProcessCluster> StartAsync(PostgresFixture postgres, string name, int silos)
+    {
+        var cluster = await CreateAsync(postgres, name);
+        try
+        {
+            await cluster.StartAllAsync(silos);
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts <paramref name="silos"/> silos, then the API host once they are members.</summary>
+    public async Task StartAllAsync(int silos)
+    {
+        for (var i = 0; i < silos; i++)
+        {
+            await StartSiloAsync();
+        }
+
+        await StartApiAsync();
+    }
+
+    /// <summary>Runs a test body; an error that is not an assertion comes back with the tail of every process's log.</summary>
+    public async Task ExplainFailuresAsync(Func<Task> body)
+    {
+        try
+        {
+            await body();
+        }
+        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException(ex.Message + "\n" + Logs(), ex);
+        }
+    }
+
     /// <summary>Starts a silo (on new free ports unless given) and waits until its /health says it is an active member.</summary>
     public async Task<SiloProcess> StartSiloAsync(SiloPorts? ports = null)
     {
