@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Orleans.TaskEngine.Hosting;
+using Orleans.TaskEngine.Silo.Storage;
 
 namespace Orleans.TaskEngine.Silo.Hosting;
 
@@ -31,8 +32,7 @@ public static class TaskEngineSiloConfiguration
         {
             case StorageMode.Memory:
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-                silo.AddMemoryGrainStorage(TaskEngineStorage.Name);
-                silo.UseInMemoryReminderService();
+                silo.UseInProcessTaskStorage();
                 break;
             default:
                 throw new InvalidOperationException($"{StorageKey}={mode} is not available in this build; use Memory.");
