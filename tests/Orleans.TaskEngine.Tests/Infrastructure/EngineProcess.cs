@@ -50,6 +50,12 @@ public sealed class EngineProcess : IAsyncDisposable
     public async Task WaitForOutputAsync(string text, TimeSpan timeout)
     {
         await Eventually.Until(() => Task.FromResult(Printed(text) || _process.HasExited), done => done, timeout, $"'{text}' in the output");
+        if (!Printed(text) && _process.HasExited)
+        {
+            // Exited: its last lines may still be in the pipe; this returns once the output is drained.
+            await _process.WaitForExitAsync();
+        }
+
         if (!Printed(text))
         {
             throw new InvalidOperationException($"The process exited before printing '{text}':\n{string.Join('\n', Output.TakeLast(40))}");
