@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
@@ -24,15 +23,10 @@ public sealed class BenchSmokeTests
     [Fact]
     public async Task The_bench_drives_the_rest_api_of_a_running_host()
     {
-        var port = EngineProcess.FreePort();
-        await using var host = EngineProcess.Start("Orleans.TaskEngine.Api", new Dictionary<string, string>
-        {
-            ["TaskEngine__Cluster__SiloPort"] = EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["TaskEngine__Cluster__GatewayPort"] = EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture),
-        }, "--urls", $"http://127.0.0.1:{port}");
-        await host.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        var (host, baseUrl) = await EngineProcess.StartEmbeddedApiAsync();
+        await using var _ = host;
 
-        var figures = await RunBenchAsync("--target", $"http://127.0.0.1:{port}", "--tasks", "200", "--concurrency", "8", "--rate", "400", "--handler", "delay:5");
+        var figures = await RunBenchAsync("--target", baseUrl.ToString(), "--tasks", "200", "--concurrency", "8", "--rate", "400", "--handler", "delay:5");
 
         Assert.Equal(0, figures.GetProperty("lost").GetInt32());
         Assert.Equal("delay:5", figures.GetProperty("handler").GetString());

@@ -46,6 +46,19 @@ public sealed class EngineProcess : IAsyncDisposable
         return process;
     }
 
+    /// <summary>The built API host in embedded mode on free ports; returns once it serves, with its base URL.</summary>
+    public static async Task<(EngineProcess Host, Uri BaseUrl)> StartEmbeddedApiAsync()
+    {
+        var port = FreePort();
+        var host = Start("Orleans.TaskEngine.Api", new Dictionary<string, string>
+        {
+            ["TaskEngine__Cluster__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["TaskEngine__Cluster__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, "--urls", $"http://127.0.0.1:{port}");
+        await host.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        return (host, new Uri($"http://127.0.0.1:{port}/"));
+    }
+
     /// <summary>Waits until a line containing <paramref name="text"/> is printed; fails with the output so far.</summary>
     public async Task WaitForOutputAsync(string text, TimeSpan timeout)
     {
