@@ -71,12 +71,16 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         return Task.CompletedTask;
     }
 
-    public Task TaskReleased(string workerId, string taskId, int freeSlots)
+    public Task TasksReleased(string workerId, string[] taskIds)
     {
-        _running.Remove(taskId);
+        foreach (var taskId in taskIds)
+        {
+            _running.Remove(taskId);
+        }
+
         if (_workers.TryGetValue(workerId, out var slots))
         {
-            slots.Free = Math.Min(slots.Free + 1, slots.Registration.Concurrency);
+            slots.Free = Math.Min(slots.Free + taskIds.Length, slots.Registration.Concurrency);
             slots.Blocked = false;
         }
 

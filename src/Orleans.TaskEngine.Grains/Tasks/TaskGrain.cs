@@ -84,7 +84,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         if (Exists)
         {
-            return new SubmitResult { Outcome = SubmitOutcome.AlreadyExists, TaskId = Id, Task = Snapshot(), Reason = "A task with this id exists already." };
+            return new SubmitResult { Outcome = SubmitOutcome.AlreadyExists, TaskId = Id, Status = S.Status, Task = Snapshot(), Reason = "A task with this id exists already." };
         }
 
         if (SubmissionValidator.Validate(submission) is { } invalid)
@@ -150,7 +150,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             ArmWakeTimer();
         }
 
-        return new SubmitResult { Outcome = SubmitOutcome.Accepted, TaskId = Id, Task = Snapshot() };
+        return new SubmitResult { Outcome = SubmitOutcome.Accepted, TaskId = Id, Status = S.Status };
     }
 
     public Task<TaskSnapshot?> Get() => Task.FromResult(Exists ? Snapshot() : null);
@@ -306,7 +306,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         _reportingWorker = false;
         await PersistAsync();
         AfterFinished();
-        return CommandResult.Done("The task is completed.", Snapshot());
+
+        // Worker reports carry no snapshot: the worker does not need one, and it would cost a copy of the history.
+        return CommandResult.Done("The task is completed.", null);
     }
 
     public async Task<CommandResult> ReportFailed(int attempt, TaskError error)
@@ -334,7 +336,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             _reportingWorker = false;
         }
 
-        return CommandResult.Done($"Attempt {attempt} failed; the task is {S.Status.ToWireName()}.", Snapshot());
+        return CommandResult.Done($"Attempt {attempt} failed; the task is {S.Status.ToWireName()}.", null);
     }
 
     public Task ReportProgress(int attempt, TaskProgress progress)

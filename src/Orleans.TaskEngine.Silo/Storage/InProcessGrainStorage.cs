@@ -35,19 +35,19 @@ public sealed class InProcessGrainStorage(DeepCopier copier, IOptions<ClusterOpt
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = Key(stateName, grainId);
-        var etag = Guid.NewGuid().ToString("N");
-        lock (Store)
-        {
-            var exists = Store.TryGetValue(key, out var stored);
-            if ((exists ? stored.ETag : null) != grainState.ETag)
-            {
-                throw new InconsistentStateException($"ETag mismatch for {key}", exists ? stored.ETag : null, grainState.ETag);
-            }
+        var written = (State: (object)copier.Copy(grainState.State)!, ETag: Guid.NewGuid().ToString("N"));
 
-            Store[key] = (copier.Copy(grainState.State)!, etag);
+        // Compare-and-swap on the one entry: no lock shared by all grains.
+        var swapped = grainState.ETag is null
+            ? Store.TryAdd(key, written)
+            : Store.TryGetValue(key, out var stored) && stored.ETag == grainState.ETag && Store.TryUpdate(key, written, stored);
+        if (!swapped)
+        {
+            var current = Store.TryGetValue(key, out var now) ? now.ETag : null;
+            throw new InconsistentStateException($"ETag mismatch for {key}", current, grainState.ETag);
         }
 
-        grainState.ETag = etag;
+        grainState.ETag = written.ETag;
         grainState.RecordExists = true;
         return Task.CompletedTask;
     }

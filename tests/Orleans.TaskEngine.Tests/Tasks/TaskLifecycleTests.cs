@@ -20,7 +20,7 @@ public sealed class TaskLifecycleTests(SharedEngineCluster fixture)
         Assert.True(result.IsAccepted);
         Assert.False(string.IsNullOrEmpty(result.TaskId));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"submit took {watch.Elapsed}");
-        Assert.False(result.Task!.Status.IsTerminal());
+        Assert.False(result.Status.IsTerminal());
         await _engine.CancelAsync(result.TaskId);
     }
 
