@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Workers;
 
@@ -30,6 +31,8 @@ public static class TaskEngineSiloBuilderExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TaskHandlerRegistry>();
+        services.AddMetrics();
+        services.TryAddSingleton<TaskEngineInstruments>();
         services.AddHttpClient(HttpHandler.ClientName);
         services.AddTaskHandler<EchoHandler>(EchoHandler.TypeName);
         services.AddTaskHandler<DelayHandler>(DelayHandler.TypeName);

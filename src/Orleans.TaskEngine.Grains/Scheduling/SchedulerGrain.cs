@@ -36,7 +36,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         this.RegisterGrainTimer(
-            _ => RefreshWorkers(),
+            _ => MaintainAsync(),
             new GrainTimerCreationOptions { DueTime = _options.MaintenanceInterval, Period = _options.MaintenanceInterval, Interleave = true, KeepAlive = true });
         await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).Register(Queue);
         await RefreshWorkers();
@@ -113,6 +113,13 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 
     public Task<IReadOnlyDictionary<string, string>> GetRunning() =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>(_running));
+
+    /// <summary>Re-registers the queue (the directory is soft state too) and refreshes the workers.</summary>
+    private async Task MaintainAsync()
+    {
+        await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).Register(Queue);
+        await RefreshWorkers();
+    }
 
     public async Task RefreshWorkers(WorkerRegistration[]? workers = null)
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Scheduling;
@@ -24,6 +25,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly ILocalSiloDetails _silo;
     private readonly ILogger<TaskGrain> _logger;
     private readonly TimeProvider _time;
+    private readonly TaskEngineInstruments _instruments;
 
     private IGrainTimer? _timeoutTimer;
     private IGrainTimer? _livenessTimer;
@@ -38,8 +40,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         IOptions<TaskOptions> options,
         ILocalSiloDetails silo,
         ILogger<TaskGrain> logger,
-        TimeProvider time)
+        TimeProvider time,
+        TaskEngineInstruments instruments)
     {
+        _instruments = instruments;
         _state = state;
         _handlers = handlers;
         _options = options.Value;
@@ -140,6 +144,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         await EnsureWatchdogAsync();
+        _instruments.Submitted(submission.Queue);
         LogSubmitted(Id, submission.Type, submission.Queue, S.Status);
         if (S.WaitingOn.Count > 0)
         {
@@ -268,6 +273,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             return new StartResult { Reason = $"The task is {S.Status.ToWireName()}; only a pending task starts." };
         }
 
+        _instruments.Started(Submission.Queue, Now - new DateTimeOffset(S.QueueSequence, TimeSpan.Zero));
         S.Attempts++;
         S.Status = TaskState.Running;
         S.WorkerId = workerId;
@@ -444,6 +450,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     private async Task FailAttemptAsync(TaskError error)
     {
+        _instruments.AttemptFailed(Submission.Queue, error.Kind);
         S.Errors.Add(error);
         S.FailedAttempts++;
         StopRunTimers();
@@ -618,6 +625,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     /// <summary>After a terminal state is persisted: wake waiters, tell dependents, arm the expiry.</summary>
     private void AfterFinished()
     {
+        _instruments.Finished(Submission.Queue, S.Status, Now - S.CreatedAt);
         LogFinished(Id, S.Status, S.Attempts);
         _finished.TrySetResult();
         foreach (var dependent in S.Dependents)
