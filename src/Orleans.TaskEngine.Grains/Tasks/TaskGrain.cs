@@ -233,7 +233,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             await Worker(workerId).Cancel(Id, attempt, "cancelled");
         }
 
-        AfterFinished();
+        await AfterFinishedAsync();
         return CommandResult.Done($"The task was {previous.ToWireName()} and is now cancelled.", Snapshot());
     }
 
@@ -311,7 +311,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         Finish(TaskState.Completed, "completed");
         _reportingWorker = false;
         await PersistAsync();
-        AfterFinished();
+        await AfterFinishedAsync();
 
         // Worker reports carry no snapshot: the worker does not need one, and it would cost a copy of the history.
         return CommandResult.Done("The task is completed.", null);
@@ -469,7 +469,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         var why = retryable ? $"attempt {error.Attempt} of {Submission.MaxAttempts} failed" : $"attempt {error.Attempt} failed permanently";
         Finish(TaskState.Failed, $"{why} ({error.Kind}: {error.Message})");
         await PersistAsync();
-        AfterFinished();
+        await AfterFinishedAsync();
     }
 
     private async Task LoseWorkerAsync(string why)
@@ -482,7 +482,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         {
             Finish(TaskState.Failed, $"{why}; lost its worker {S.WorkerLosses} times, giving up");
             await PersistAsync();
-            AfterFinished();
+            await AfterFinishedAsync();
             return;
         }
 
@@ -560,7 +560,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         S.Errors.Add(new TaskError { Kind = TaskErrorKinds.Dependency, Message = why, Attempt = S.Attempts, At = Now });
         Finish(TaskState.Failed, why);
         await PersistAsync();
-        AfterFinished();
+        await AfterFinishedAsync();
     }
 
     private async Task CheckWorkerAsync()
@@ -623,17 +623,24 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     }
 
     /// <summary>After a terminal state is persisted: wake waiters, tell dependents, arm the expiry.</summary>
-    private void AfterFinished()
+    private async Task AfterFinishedAsync()
     {
         _instruments.Finished(Submission.Queue, S.Status, Now - S.CreatedAt);
         LogFinished(Id, S.Status, S.Attempts);
-        _finished.TrySetResult();
         foreach (var dependent in S.Dependents)
         {
             GrainFactory.GetGrain<ITaskGrain>(dependent).DependencyFinished(Id, S.Status).Ignore();
         }
 
         ArmWakeTimer();
+
+        // A finished task needs its reminder only to be removed when its retention ends: one tick per retention
+        // period instead of one a minute, so finished tasks cost next to nothing while they are kept.
+        var period = _options.Retention > _options.WatchdogPeriod ? _options.Retention : _options.WatchdogPeriod;
+        await EnsureWatchdogAsync(period);
+
+        // Waiters wake last, when everything about the finished task is settled.
+        _finished.TrySetResult();
     }
 
     private async Task PurgeAsync()
@@ -669,11 +676,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
     }
 
-    private async Task EnsureWatchdogAsync()
+    private async Task EnsureWatchdogAsync(TimeSpan? period = null)
     {
         try
         {
-            await this.RegisterOrUpdateReminder(WatchdogReminderName, _options.WatchdogPeriod, _options.WatchdogPeriod);
+            var every = period ?? _options.WatchdogPeriod;
+            await this.RegisterOrUpdateReminder(WatchdogReminderName, every, every);
         }
         catch (Exception ex)
         {
