@@ -29,6 +29,9 @@ public sealed record BenchResult
     /// <summary>Submitted tasks not seen completed: must be 0.</summary>
     public int Lost { get; init; }
 
+    /// <summary>Submits answered 429 and retried after Retry-After (REST target).</summary>
+    public int Throttled { get; init; }
+
     public int Cores { get; init; }
     public required string Date { get; init; }
 }

@@ -84,6 +84,7 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
             PeakWorkingSetMb = target.EnginePeakWorkingSet is { } ws ? Math.Round(ws / 1024.0 / 1024.0, 1) : null,
             CpuSeconds = cpuBefore is { } b && cpuAfter is { } a ? Math.Round((a - b).TotalSeconds, 2) : null,
             Lost = options.Tasks - completed.Count,
+            Throttled = target.Throttled,
             Cores = Environment.ProcessorCount,
             Date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         };

@@ -77,6 +77,8 @@ public sealed class EmbeddedTarget : IBenchTarget
         }
     }
 
+    public int Throttled => 0;
+
     public TimeSpan? EngineCpu
     {
         get
