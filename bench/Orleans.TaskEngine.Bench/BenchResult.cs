@@ -11,6 +11,7 @@ public sealed record BenchResult
     public double? Rate { get; init; }
     public int PayloadBytes { get; init; }
     public int Preload { get; init; }
+    public int Warmup { get; init; }
     public double SubmitSeconds { get; init; }
     public double SubmitTasksPerSecond { get; init; }
     public double SubmitP50Ms { get; init; }

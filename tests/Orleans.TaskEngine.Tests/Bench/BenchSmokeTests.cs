@@ -11,7 +11,7 @@ public sealed class BenchSmokeTests
     [Fact]
     public async Task The_bench_drives_the_embedded_engine_and_reports_every_task_completed()
     {
-        var figures = await RunBenchAsync("--tasks", "300", "--concurrency", "16", "--priority-mix", "mixed");
+        var figures = await RunBenchAsync("--tasks", "300", "--concurrency", "16", "--priority-mix", "mixed", "--warmup", "50");
 
         Assert.Equal(300, figures.GetProperty("tasks").GetInt32());
         Assert.Equal(0, figures.GetProperty("lost").GetInt32());
@@ -26,7 +26,7 @@ public sealed class BenchSmokeTests
         var (host, baseUrl) = await EngineProcess.StartEmbeddedApiAsync();
         await using var _ = host;
 
-        var figures = await RunBenchAsync("--target", baseUrl.ToString(), "--tasks", "200", "--concurrency", "8", "--rate", "400", "--handler", "delay:5");
+        var figures = await RunBenchAsync("--target", baseUrl.ToString(), "--tasks", "200", "--concurrency", "8", "--rate", "400", "--handler", "delay:5", "--warmup", "20");
 
         Assert.Equal(0, figures.GetProperty("lost").GetInt32());
         Assert.Equal("delay:5", figures.GetProperty("handler").GetString());
