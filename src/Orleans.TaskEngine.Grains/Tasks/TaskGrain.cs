@@ -127,12 +127,16 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         state.Status = ready ? TaskState.Pending : TaskState.Scheduled;
         _state.State = state;
         AddTransition(ready ? "submitted" : DescribeWait(state));
+        // The state write and the watchdog's registration are independent round trips: make them together.
+        // Should the write fail, a watchdog that did register finds no task on its first tick and removes itself.
+        var watchdog = EnsureWatchdogAsync();
         try
         {
             await PersistAsync();
         }
         catch (TaskEngineUnavailableException)
         {
+            await watchdog;
             _state.State = new TaskGrainState();
             if (ready)
             {
@@ -143,7 +147,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             throw;
         }
 
-        await EnsureWatchdogAsync();
+        await watchdog;
         _instruments.Submitted(submission.Queue);
         LogSubmitted(Id, submission.Type, submission.Queue, S.Status);
         if (S.WaitingOn.Count > 0)
