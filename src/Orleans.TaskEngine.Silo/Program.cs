@@ -1,18 +1,33 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Orleans.Dashboard;
+using Orleans.TaskEngine.Silo.Database;
 using Orleans.TaskEngine.Silo.Hosting;
 
-// Settings come from silo-config/silo (copied beside the binary), then environment variables, then the command line.
-var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+namespace Orleans.TaskEngine.Silo;
+
+/// <summary>
+/// A silo process: the engine's grains and workers, the Orleans Dashboard at <c>/dashboard</c> and <c>/health</c> on
+/// its HTTP address (<c>--urls</c>); or, as <c>init-db</c>, the schema step. A named class rather than top-level
+/// statements, so its entry type does not clash with the API host's public <c>Program</c> where both are referenced.
+/// </summary>
+internal static class Program
 {
-    Args = args,
-    ContentRootPath = AppContext.BaseDirectory,
-});
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == InitDbCommand.Name)
+        {
+            return await InitDbCommand.RunAsync(args[1..], Console.Out, Console.Error);
+        }
 
-builder.UseOrleans(silo => silo.ConfigureTaskEngineSilo(builder.Configuration));
+        // Settings come from silo-config/silo (copied beside the binary), then environment variables, then the command line.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.UseOrleans(silo => silo.ConfigureTaskEngineSilo(builder.Configuration).AddDashboard());
+        builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>("silo");
 
-using var host = builder.Build();
-var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.TaskEngine.Silo");
-TaskEngineSiloConfiguration.LogStorageMode(logger, builder.Configuration);
-await host.RunAsync();
+        await using var app = builder.Build();
+        app.MapHealthChecks("/health");
+        app.MapOrleansDashboard("/dashboard");
+        TaskEngineSiloConfiguration.LogStorageMode(app.Logger, builder.Configuration);
+        await app.RunAsync();
+        return 0;
+    }
+}

@@ -1,10 +1,14 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Handlers;
+using Orleans.TaskEngine.Persistence;
 using Orleans.TaskEngine.Workers;
 
 namespace Orleans.TaskEngine.Hosting;
@@ -40,6 +44,18 @@ public static class TaskEngineSiloBuilderExtensions
 
         services.AddSingleton<WorkerPoolStarter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorkerPoolStarter>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Provides the engine's grain storage (<see cref="TaskEngineStorage.Name"/>) on top of the storage provider
+    /// registered as <paramref name="providerName"/>, turning its failures into <see cref="Tasks.TaskEngineUnavailableException"/>.
+    /// </summary>
+    public static ISiloBuilder AddTaskEngineStorageOver(this ISiloBuilder builder, string providerName)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddGrainStorage(TaskEngineStorage.Name, (sp, name) => new UnavailableOnFailureGrainStorage(
+            sp.GetRequiredKeyedService<IGrainStorage>(providerName), providerName, sp.GetRequiredService<ILogger<UnavailableOnFailureGrainStorage>>()));
         return builder;
     }
 }

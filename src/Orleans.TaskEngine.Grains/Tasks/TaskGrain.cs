@@ -674,6 +674,14 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
         catch (Exception ex)
         {
+            // The write did not happen, but this call already changed the state in memory: drop the activation so the
+            // next call starts from what is stored.
+            DeactivateOnIdle();
+            if (ex is TaskEngineUnavailableException)
+            {
+                throw;
+            }
+
             // Storage exceptions (e.g. Npgsql's) are not serializable across grain calls: say it in the engine's words.
             LogStorageFailed(ex, Id);
             throw new TaskEngineUnavailableException($"The task store is unavailable ({ex.GetType().Name}: {ex.Message}); nothing was changed.");

@@ -18,4 +18,11 @@ public sealed class TaskEngineClusterOptions
 
     [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// The address other silos and clients use to reach this silo (durable cluster only): an IP address or a host
+    /// name resolved at start. Loopback by default, so silos on one machine never reach out over the network; a
+    /// cluster spread over several hosts (or containers) sets it to each host's own name or address.
+    /// </summary>
+    public string AdvertisedHost { get; set; } = "127.0.0.1";
 }

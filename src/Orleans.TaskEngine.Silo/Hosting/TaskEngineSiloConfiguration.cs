@@ -1,6 +1,12 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Orleans.TaskEngine.Hosting;
+using Orleans.TaskEngine.Silo.Database;
 using Orleans.TaskEngine.Silo.Storage;
 
 namespace Orleans.TaskEngine.Silo.Hosting;
@@ -9,6 +15,15 @@ namespace Orleans.TaskEngine.Silo.Hosting;
 public static class TaskEngineSiloConfiguration
 {
     public const string StorageKey = "TaskEngine:Storage";
+
+    /// <summary>Orleans' membership settings (probe timeout, missed probes, votes), bound as <see cref="ClusterMembershipOptions"/>.</summary>
+    public const string MembershipSection = "TaskEngine:Cluster:Membership";
+
+    /// <summary>The reminder service's settings, bound as <see cref="ReminderOptions"/>.</summary>
+    public const string RemindersSection = "TaskEngine:Reminders";
+
+    /// <summary>The ADO.NET grain storage the engine's storage wraps (see <see cref="TaskEngineSiloBuilderExtensions.AddTaskEngineStorageOver"/>).</summary>
+    public const string PostgresStorageName = "TaskEngine.Postgres";
 
     public static StorageMode ReadStorageMode(IConfiguration configuration)
     {
@@ -26,7 +41,7 @@ public static class TaskEngineSiloConfiguration
     public static ISiloBuilder ConfigureTaskEngineSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(silo);
-        var cluster = configuration.GetSection(TaskEngineClusterOptions.Section).Get<TaskEngineClusterOptions>() ?? new TaskEngineClusterOptions();
+        var cluster = ReadClusterOptions(configuration);
         var mode = ReadStorageMode(configuration);
         switch (mode)
         {
@@ -34,10 +49,13 @@ public static class TaskEngineSiloConfiguration
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
                 silo.UseInProcessTaskStorage();
                 break;
-            default:
-                throw new InvalidOperationException($"{StorageKey}={mode} is not available in this build; use Memory.");
+            case StorageMode.Postgres:
+                silo.UsePostgres(configuration, cluster);
+                break;
         }
 
+        silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
+        silo.Services.Configure<ReminderOptions>(configuration.GetSection(RemindersSection));
         return silo.AddTaskEngine(configuration);
     }
 
@@ -49,5 +67,56 @@ public static class TaskEngineSiloConfiguration
             logger.LogWarning(
                 "Embedded mode: tasks, queues and reminders are kept in memory only. State does not survive a restart of this process. Set TaskEngine__Storage=Postgres for a durable cluster.");
         }
+    }
+
+    internal static TaskEngineClusterOptions ReadClusterOptions(IConfiguration configuration) =>
+        configuration.GetSection(TaskEngineClusterOptions.Section).Get<TaskEngineClusterOptions>() ?? new TaskEngineClusterOptions();
+
+    /// <summary>
+    /// ADO.NET clustering, grain storage and reminders on one PostgreSQL database. Every provider is given the same
+    /// connection string, so the process shares one bounded Npgsql pool.
+    /// </summary>
+    private static void UsePostgres(this ISiloBuilder silo, IConfiguration configuration, TaskEngineClusterOptions cluster)
+    {
+        silo.Services.AddTaskEngineDatabase(configuration);
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, SchemaInitializerStartup>();
+        silo.Services.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = cluster.ClusterId;
+            o.ServiceId = cluster.ServiceId;
+        });
+        silo.ConfigureEndpoints(cluster.AdvertisedHost, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+        silo.UseTaskEnginePostgresClustering().UseTaskEnginePostgresPersistence();
+    }
+
+    /// <summary>Membership in PostgreSQL (needs <see cref="TaskEngineDatabaseServiceCollectionExtensions.AddTaskEngineDatabase"/>).</summary>
+    public static ISiloBuilder UseTaskEnginePostgresClustering(this ISiloBuilder silo) =>
+        silo.UseAdoNetClustering(o => o.Configure<IOptions<TaskEngineDatabaseOptions>>((ado, db) =>
+        {
+            ado.Invariant = TaskEngineDatabaseOptions.Invariant;
+            ado.ConnectionString = db.Value.EffectiveConnectionString();
+        }));
+
+    /// <summary>
+    /// Grain state and reminders in PostgreSQL (needs <see cref="TaskEngineDatabaseServiceCollectionExtensions.AddTaskEngineDatabase"/>):
+    /// the ADO.NET storage as <see cref="PostgresStorageName"/>, and the engine's storage over it.
+    /// </summary>
+    public static ISiloBuilder UseTaskEnginePostgresPersistence(this ISiloBuilder silo)
+    {
+        silo.UseAdoNetReminderService(o => o.Configure<IOptions<TaskEngineDatabaseOptions>>((ado, db) =>
+        {
+            ado.Invariant = TaskEngineDatabaseOptions.Invariant;
+            ado.ConnectionString = db.Value.EffectiveConnectionString();
+        }));
+        silo.AddAdoNetGrainStorage(PostgresStorageName, o => o.Configure<IOptions<TaskEngineDatabaseOptions>, Serializer>((ado, db, serializer) =>
+        {
+            ado.Invariant = TaskEngineDatabaseOptions.Invariant;
+            ado.ConnectionString = db.Value.EffectiveConnectionString();
+
+            // Orleans' binary format: the state types are [GenerateSerializer] and version-tolerant by [Id], while the
+            // default JSON serializer would write CLR type names of compiler-made collection types.
+            ado.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+        }));
+        return silo.AddTaskEngineStorageOver(PostgresStorageName);
     }
 }

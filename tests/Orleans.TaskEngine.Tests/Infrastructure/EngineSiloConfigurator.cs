@@ -19,18 +19,7 @@ public sealed class EngineSiloConfigurator : ISiloConfigurator
     {
         var services = siloBuilder.Services;
         siloBuilder.UseInProcessTaskStorage();
-        services.Configure<ReminderOptions>(o =>
-        {
-            o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
-            o.RefreshReminderListPeriod = TimeSpan.FromSeconds(2);
-            o.ReminderLoadingWindow = TimeSpan.FromSeconds(2);
-        });
-        services.Configure<ClusterMembershipOptions>(o =>
-        {
-            o.ProbeTimeout = TimeSpan.FromSeconds(1);
-            o.NumMissedProbesLimit = 2;
-            o.NumVotesForDeathDeclaration = 1;
-        });
+        services.AddFastTestTimings();
 
         siloBuilder.AddTaskEngine(siloBuilder.Configuration);
         if (siloBuilder.Configuration["Orleans:Name"] == "Primary")
