@@ -19,6 +19,8 @@ public sealed record BenchOptions
           --handler echo|delay:<ms>      the task each submit runs (default echo, a no-op)
           --payload-bytes B              payload size in bytes (default 16)
           --priority-mix normal|mixed    all normal, or an even mix of low/normal/high/urgent (default normal)
+          --warmup N                     tasks run (and waited for) before measuring, so JIT and first activations
+                                         do not count (default 500)
           --preload N                    queue N tasks behind a busy worker first (queue-length test; default 0)
           --storage memory|postgres      embedded target's storage (default memory)
           --connection <string>          PostgreSQL connection string (embedded + postgres; the tool creates the schema)
@@ -34,6 +36,7 @@ public sealed record BenchOptions
     public int PayloadBytes { get; init; } = 16;
     public string PriorityMix { get; init; } = "normal";
     public int Preload { get; init; }
+    public int Warmup { get; init; } = 500;
     public string Storage { get; init; } = "memory";
     public string? Connection { get; init; }
     public string? ApiKey { get; init; }
@@ -65,6 +68,7 @@ public sealed record BenchOptions
                 "--payload-bytes" => options with { PayloadBytes = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--priority-mix" => options with { PriorityMix = Next() },
                 "--preload" => options with { Preload = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--warmup" => options with { Warmup = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--storage" => options with { Storage = Next() },
                 "--connection" => options with { Connection = Next() },
                 "--api-key" => options with { ApiKey = Next() },

@@ -11,6 +11,7 @@ public sealed record BenchResult
     public double? Rate { get; init; }
     public int PayloadBytes { get; init; }
     public int Preload { get; init; }
+    public int Warmup { get; init; }
     public double SubmitSeconds { get; init; }
     public double SubmitTasksPerSecond { get; init; }
     public double SubmitP50Ms { get; init; }
@@ -28,6 +29,9 @@ public sealed record BenchResult
 
     /// <summary>Submitted tasks not seen completed: must be 0.</summary>
     public int Lost { get; init; }
+
+    /// <summary>Submits answered 429 and retried after Retry-After (REST target).</summary>
+    public int Throttled { get; init; }
 
     public int Cores { get; init; }
     public required string Date { get; init; }

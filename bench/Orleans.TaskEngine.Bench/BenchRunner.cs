@@ -11,6 +11,11 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
 
     public async Task<BenchResult> RunAsync(CancellationToken cancellationToken)
     {
+        if (options.Warmup > 0)
+        {
+            await WarmUpAsync(cancellationToken);
+        }
+
         if (options.Preload > 0)
         {
             await PreloadAsync(cancellationToken);
@@ -69,6 +74,7 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
             Rate = options.Rate,
             PayloadBytes = options.PayloadBytes,
             Preload = options.Preload,
+            Warmup = options.Warmup,
             SubmitSeconds = Math.Round(submitSeconds, 3),
             SubmitTasksPerSecond = Math.Round(options.Tasks / submitSeconds, 1),
             SubmitP50Ms = Percentile(submitMs, 50),
@@ -84,9 +90,23 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
             PeakWorkingSetMb = target.EnginePeakWorkingSet is { } ws ? Math.Round(ws / 1024.0 / 1024.0, 1) : null,
             CpuSeconds = cpuBefore is { } b && cpuAfter is { } a ? Math.Round((a - b).TotalSeconds, 2) : null,
             Lost = options.Tasks - completed.Count,
+            Throttled = target.Throttled,
             Cores = Environment.ProcessorCount,
             Date = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         };
+    }
+
+    private async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var ids = new string[options.Warmup];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, options.Warmup),
+            new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
+            async (i, ct) => ids[i] = await target.SubmitAsync(new TaskSubmission { Type = "echo" }, ct));
+        foreach (var id in ids)
+        {
+            await target.WaitAsync(id, CompletionTimeout, cancellationToken);
+        }
     }
 
     /// <summary>A busy worker on queue 'backlog' (one slot, held by a long task) and N tasks queued behind it.</summary>

@@ -37,8 +37,8 @@ public sealed class EmbeddedTarget : IBenchTarget
             ["TaskEngine:Workers:Pools:1:Count"] = "1",
             ["TaskEngine:Workers:Pools:1:Concurrency"] = "1",
             ["TaskEngine:Workers:Pools:1:Queues:0"] = "backlog",
-            ["TaskEngine:Cluster:SiloPort"] = "21111",
-            ["TaskEngine:Cluster:GatewayPort"] = "31000",
+            ["TaskEngine:Cluster:SiloPort"] = FreePort(),
+            ["TaskEngine:Cluster:GatewayPort"] = FreePort(),
         };
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
@@ -47,6 +47,13 @@ public sealed class EmbeddedTarget : IBenchTarget
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return new EmbeddedTarget(host);
+    }
+
+    private static string FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async Task<string> SubmitAsync(TaskSubmission submission, CancellationToken cancellationToken)
@@ -69,6 +76,8 @@ public sealed class EmbeddedTarget : IBenchTarget
             return self.PeakWorkingSet64;
         }
     }
+
+    public int Throttled => 0;
 
     public TimeSpan? EngineCpu
     {

@@ -14,6 +14,9 @@ public interface IBenchTarget : IAsyncDisposable
     /// <summary>Peak working set of the engine process in bytes, when this tool can see it.</summary>
     long? EnginePeakWorkingSet { get; }
 
+    /// <summary>Submits the engine refused with 429 and that were retried.</summary>
+    int Throttled { get; }
+
     /// <summary>CPU time the engine process used so far, when this tool can see it.</summary>
     TimeSpan? EngineCpu { get; }
 }

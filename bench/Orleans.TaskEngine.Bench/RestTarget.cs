@@ -11,6 +11,7 @@ public sealed class RestTarget : IBenchTarget
 {
     private readonly HttpClient _http;
     private readonly TaskEngineHttpClient _api;
+    private int _throttled;
 
     public RestTarget(string baseUrl, string? apiKey)
     {
@@ -31,17 +32,32 @@ public sealed class RestTarget : IBenchTarget
 
     public TimeSpan? EngineCpu => null;
 
+    /// <summary>Submits answered 429 (rate limit or full queue) and retried after the Retry-After the API gave.</summary>
+    public int Throttled => _throttled;
+
     public async Task<string> SubmitAsync(TaskSubmission submission, CancellationToken cancellationToken)
     {
         using var payload = JsonDocument.Parse(submission.Payload);
-        var accepted = await _api.SubmitAsync(new SubmitTaskRequest
+        var request = new SubmitTaskRequest
         {
             Type = submission.Type,
             Payload = payload.RootElement.Clone(),
             Queue = submission.Queue,
             Priority = submission.Priority.ToString().ToLowerInvariant(),
-        }, cancellationToken: cancellationToken);
-        return accepted.Id;
+        };
+        while (true)
+        {
+            try
+            {
+                return (await _api.SubmitAsync(request, cancellationToken: cancellationToken)).Id;
+            }
+            catch (TaskEngineApiException ex) when (ex.Status == System.Net.HttpStatusCode.TooManyRequests)
+            {
+                // What a well-behaved client does: wait as told, then try again.
+                Interlocked.Increment(ref _throttled);
+                await Task.Delay(ex.RetryAfter ?? TimeSpan.FromMilliseconds(100), cancellationToken);
+            }
+        }
     }
 
     public async Task<TaskOutcome?> WaitAsync(string id, TimeSpan timeout, CancellationToken cancellationToken)

@@ -19,9 +19,9 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [OneWay]
     Task Remove(string taskId);
 
-    /// <summary>A worker finished (or dropped) a task this scheduler gave it; its slot is free.</summary>
+    /// <summary>A worker finished (or dropped) tasks this scheduler gave it; their slots are free. Sent in batches.</summary>
     [OneWay]
-    Task TaskReleased(string workerId, string taskId, int freeSlots);
+    Task TasksReleased(string workerId, string[] taskIds);
 
     /// <summary>A worker that refused work earlier has free slots again.</summary>
     [OneWay]

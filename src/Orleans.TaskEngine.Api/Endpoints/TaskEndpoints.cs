@@ -103,7 +103,7 @@ public static class TaskEndpoints
                 }
 
                 http.Response.Headers["Idempotent-Replayed"] = "true";
-                return Accepted(result.TaskId, result.Task!.Status);
+                return Accepted(result.TaskId, result.Status);
             case SubmitOutcome.QueueFull:
                 return ApiProblems.TooMany(http, "The queue is full", result.Reason!);
             default:
@@ -119,7 +119,7 @@ public static class TaskEndpoints
             }
         }
 
-        return Accepted(id, result.Task!.Status);
+        return Accepted(id, result.Status);
     }
 
     private static async Task<IResult> SubmitBatchAsync(HttpContext http, TaskEngineClusterClient engine, TaskTypeCatalog types, CancellationToken cancellationToken)
@@ -179,7 +179,7 @@ public static class TaskEndpoints
                 return ApiProblems.TooMany(http, "The queue is full", $"{result.Reason} The {accepted.Count} task(s) already created were cancelled.");
             }
 
-            accepted.Add(new TaskAccepted(result.TaskId, result.Task!.Status));
+            accepted.Add(new TaskAccepted(result.TaskId, result.Status));
         }
 
         return Results.Json(new BatchSubmitResponse(accepted), TaskEngineJson.Options, statusCode: StatusCodes.Status202Accepted);

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
-using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
+using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Persistence;
 using Orleans.TaskEngine.Workers;
@@ -34,6 +35,8 @@ public static class TaskEngineSiloBuilderExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TaskHandlerRegistry>();
+        services.AddMetrics();
+        services.TryAddSingleton<TaskEngineInstruments>();
         services.AddHttpClient(HttpHandler.ClientName);
         services.AddTaskHandler<EchoHandler>(EchoHandler.TypeName);
         services.AddTaskHandler<DelayHandler>(DelayHandler.TypeName);

@@ -36,7 +36,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         this.RegisterGrainTimer(
-            _ => RefreshWorkers(),
+            _ => MaintainAsync(),
             new GrainTimerCreationOptions { DueTime = _options.MaintenanceInterval, Period = _options.MaintenanceInterval, Interleave = true, KeepAlive = true });
         await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).Register(Queue);
         await RefreshWorkers();
@@ -49,7 +49,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         // Forget it, or the task would stay pending forever.
         if (!isNewSubmit && _running.Remove(entry.TaskId, out var staleWorker))
         {
-            ReleaseSlot(staleWorker);
+            ReleaseSlots(staleWorker, 1);
             LogStaleAssignment(Queue, entry.TaskId, staleWorker);
         }
 
@@ -80,24 +80,27 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         return Task.CompletedTask;
     }
 
-    public Task TaskReleased(string workerId, string taskId, int freeSlots)
+    public Task TasksReleased(string workerId, string[] taskIds)
     {
-        // Only this worker's assignment: the task may have been given to another worker since (see Enqueue).
-        if (_running.TryGetValue(taskId, out var holder) && holder == workerId)
+        foreach (var taskId in taskIds)
         {
-            _running.Remove(taskId);
+            // Only this worker's assignment: the task may have been given to another worker since (see Enqueue).
+            if (_running.TryGetValue(taskId, out var holder) && holder == workerId)
+            {
+                _running.Remove(taskId);
+            }
         }
 
-        ReleaseSlot(workerId);
+        ReleaseSlots(workerId, taskIds.Length);
         Pump();
         return Task.CompletedTask;
     }
 
-    private void ReleaseSlot(string workerId)
+    private void ReleaseSlots(string workerId, int count)
     {
         if (_workers.TryGetValue(workerId, out var slots))
         {
-            slots.Free = Math.Min(slots.Free + 1, slots.Registration.Concurrency);
+            slots.Free = Math.Min(slots.Free + count, slots.Registration.Concurrency);
             slots.Blocked = false;
         }
     }
@@ -127,6 +130,13 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 
     public Task<IReadOnlyDictionary<string, string>> GetRunning() =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>(_running));
+
+    /// <summary>Re-registers the queue (the directory is soft state too) and refreshes the workers.</summary>
+    private async Task MaintainAsync()
+    {
+        await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).Register(Queue);
+        await RefreshWorkers();
+    }
 
     public async Task RefreshWorkers(WorkerRegistration[]? workers = null)
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Scheduling;
@@ -24,6 +25,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly ILocalSiloDetails _silo;
     private readonly ILogger<TaskGrain> _logger;
     private readonly TimeProvider _time;
+    private readonly TaskEngineInstruments _instruments;
 
     private IGrainTimer? _timeoutTimer;
     private IGrainTimer? _livenessTimer;
@@ -38,8 +40,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         IOptions<TaskOptions> options,
         ILocalSiloDetails silo,
         ILogger<TaskGrain> logger,
-        TimeProvider time)
+        TimeProvider time,
+        TaskEngineInstruments instruments)
     {
+        _instruments = instruments;
         _state = state;
         _handlers = handlers;
         _options = options.Value;
@@ -84,7 +88,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         if (Exists)
         {
-            return new SubmitResult { Outcome = SubmitOutcome.AlreadyExists, TaskId = Id, Task = Snapshot(), Reason = "A task with this id exists already." };
+            return new SubmitResult { Outcome = SubmitOutcome.AlreadyExists, TaskId = Id, Status = S.Status, Task = Snapshot(), Reason = "A task with this id exists already." };
         }
 
         if (SubmissionValidator.Validate(submission) is { } invalid)
@@ -123,12 +127,16 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         state.Status = ready ? TaskState.Pending : TaskState.Scheduled;
         _state.State = state;
         AddTransition(ready ? "submitted" : DescribeWait(state));
+        // The state write and the watchdog's registration are independent round trips: make them together.
+        // Should the write fail, a watchdog that did register finds no task on its first tick and removes itself.
+        var watchdog = EnsureWatchdogAsync();
         try
         {
             await PersistAsync();
         }
         catch (TaskEngineUnavailableException)
         {
+            await watchdog;
             _state.State = new TaskGrainState();
             if (ready)
             {
@@ -139,7 +147,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             throw;
         }
 
-        await EnsureWatchdogAsync();
+        await watchdog;
+        _instruments.Submitted(submission.Queue);
         LogSubmitted(Id, submission.Type, submission.Queue, S.Status);
         if (S.WaitingOn.Count > 0)
         {
@@ -150,7 +159,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             ArmWakeTimer();
         }
 
-        return new SubmitResult { Outcome = SubmitOutcome.Accepted, TaskId = Id, Task = Snapshot() };
+        return new SubmitResult { Outcome = SubmitOutcome.Accepted, TaskId = Id, Status = S.Status };
     }
 
     public Task<TaskSnapshot?> Get() => Task.FromResult(Exists ? Snapshot() : null);
@@ -228,7 +237,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             await Worker(workerId).Cancel(Id, attempt, "cancelled");
         }
 
-        AfterFinished();
+        await AfterFinishedAsync();
         return CommandResult.Done($"The task was {previous.ToWireName()} and is now cancelled.", Snapshot());
     }
 
@@ -268,6 +277,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             return new StartResult { Reason = $"The task is {S.Status.ToWireName()}; only a pending task starts." };
         }
 
+        _instruments.Started(Submission.Queue, Now - new DateTimeOffset(S.QueueSequence, TimeSpan.Zero));
         S.Attempts++;
         S.Status = TaskState.Running;
         S.WorkerId = workerId;
@@ -305,8 +315,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         Finish(TaskState.Completed, "completed");
         _reportingWorker = false;
         await PersistAsync();
-        AfterFinished();
-        return CommandResult.Done("The task is completed.", Snapshot());
+        await AfterFinishedAsync();
+
+        // Worker reports carry no snapshot: the worker does not need one, and it would cost a copy of the history.
+        return CommandResult.Done("The task is completed.", null);
     }
 
     public async Task<CommandResult> ReportFailed(int attempt, TaskError error)
@@ -334,7 +346,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             _reportingWorker = false;
         }
 
-        return CommandResult.Done($"Attempt {attempt} failed; the task is {S.Status.ToWireName()}.", Snapshot());
+        return CommandResult.Done($"Attempt {attempt} failed; the task is {S.Status.ToWireName()}.", null);
     }
 
     public Task ReportProgress(int attempt, TaskProgress progress)
@@ -442,6 +454,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     private async Task FailAttemptAsync(TaskError error)
     {
+        _instruments.AttemptFailed(Submission.Queue, error.Kind);
         S.Errors.Add(error);
         S.FailedAttempts++;
         StopRunTimers();
@@ -460,7 +473,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         var why = retryable ? $"attempt {error.Attempt} of {Submission.MaxAttempts} failed" : $"attempt {error.Attempt} failed permanently";
         Finish(TaskState.Failed, $"{why} ({error.Kind}: {error.Message})");
         await PersistAsync();
-        AfterFinished();
+        await AfterFinishedAsync();
     }
 
     private async Task LoseWorkerAsync(string why)
@@ -473,7 +486,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         {
             Finish(TaskState.Failed, $"{why}; lost its worker {S.WorkerLosses} times, giving up");
             await PersistAsync();
-            AfterFinished();
+            await AfterFinishedAsync();
             return;
         }
 
@@ -551,7 +564,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         S.Errors.Add(new TaskError { Kind = TaskErrorKinds.Dependency, Message = why, Attempt = S.Attempts, At = Now });
         Finish(TaskState.Failed, why);
         await PersistAsync();
-        AfterFinished();
+        await AfterFinishedAsync();
     }
 
     private async Task CheckWorkerAsync()
@@ -614,16 +627,24 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     }
 
     /// <summary>After a terminal state is persisted: wake waiters, tell dependents, arm the expiry.</summary>
-    private void AfterFinished()
+    private async Task AfterFinishedAsync()
     {
+        _instruments.Finished(Submission.Queue, S.Status, Now - S.CreatedAt);
         LogFinished(Id, S.Status, S.Attempts);
-        _finished.TrySetResult();
         foreach (var dependent in S.Dependents)
         {
             GrainFactory.GetGrain<ITaskGrain>(dependent).DependencyFinished(Id, S.Status).Ignore();
         }
 
         ArmWakeTimer();
+
+        // A finished task needs its reminder only to be removed when its retention ends: one tick per retention
+        // period instead of one a minute, so finished tasks cost next to nothing while they are kept.
+        var period = _options.Retention > _options.WatchdogPeriod ? _options.Retention : _options.WatchdogPeriod;
+        await EnsureWatchdogAsync(period);
+
+        // Waiters wake last, when everything about the finished task is settled.
+        _finished.TrySetResult();
     }
 
     private async Task PurgeAsync()
@@ -667,11 +688,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
     }
 
-    private async Task EnsureWatchdogAsync()
+    private async Task EnsureWatchdogAsync(TimeSpan? period = null)
     {
         try
         {
-            await this.RegisterOrUpdateReminder(WatchdogReminderName, _options.WatchdogPeriod, _options.WatchdogPeriod);
+            var every = period ?? _options.WatchdogPeriod;
+            await this.RegisterOrUpdateReminder(WatchdogReminderName, every, every);
         }
         catch (Exception ex)
         {

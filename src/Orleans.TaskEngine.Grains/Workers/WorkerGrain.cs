@@ -26,6 +26,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
 
     private readonly Dictionary<string, WorkerExecution> _running = new(StringComparer.Ordinal);
     private readonly HashSet<string> _refusedQueues = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _releases = new(StringComparer.Ordinal);
     private readonly TaskHandlerRegistry _handlers;
     private readonly IServiceProvider _services;
     private readonly ILocalSiloDetails _silo;
@@ -232,14 +233,39 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         }
     }
 
+    /// <summary>
+    /// Tells schedulers about freed slots in batches: the flush runs after the work already queued on this
+    /// grain, so under load one message carries many releases.
+    /// </summary>
+    private async Task FlushReleasesAsync()
+    {
+        await Task.Yield();
+        foreach (var (queue, taskIds) in _releases)
+        {
+            GrainFactory.GetGrain<ISchedulerGrain>(queue).TasksReleased(Id, [.. taskIds]).Ignore();
+        }
+
+        _releases.Clear();
+    }
+
     private static TaskError Error(string kind, string message) => new() { Kind = kind, Message = message };
 
     private void Release(string taskId, WorkerExecution execution)
     {
         _running.Remove(taskId);
         execution.Dispose();
+        if (!_releases.TryGetValue(execution.Queue, out var released))
+        {
+            _releases[execution.Queue] = released = [];
+        }
+
+        released.Add(taskId);
+        if (_releases.Count == 1 && released.Count == 1)
+        {
+            _ = FlushReleasesAsync();
+        }
+
         var free = FreeSlots;
-        GrainFactory.GetGrain<ISchedulerGrain>(execution.Queue).TaskReleased(Id, taskId, free).Ignore();
         if (_refusedQueues.Count > 0 && Active)
         {
             foreach (var queue in _refusedQueues)

@@ -7,6 +7,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Silo.Database;
+using Orleans.TaskEngine.Silo.Storage;
 
 namespace Orleans.TaskEngine.Silo.Hosting;
 
@@ -46,8 +47,7 @@ public static class TaskEngineSiloConfiguration
         {
             case StorageMode.Memory:
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
-                silo.AddMemoryGrainStorage(TaskEngineStorage.Name);
-                silo.UseInMemoryReminderService();
+                silo.UseInProcessTaskStorage();
                 break;
             case StorageMode.Postgres:
                 silo.UsePostgres(configuration, cluster);

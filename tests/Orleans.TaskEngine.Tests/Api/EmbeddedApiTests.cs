@@ -36,15 +36,9 @@ public sealed class EmbeddedApiTests
     [Fact]
     public async Task The_built_api_runs_as_a_process_and_completes_200_tasks_submitted_over_http()
     {
-        var port = EngineProcess.FreePort();
-        await using var host = EngineProcess.Start("Orleans.TaskEngine.Api", new Dictionary<string, string>
-        {
-            ["TaskEngine__Cluster__SiloPort"] = EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture),
-            ["TaskEngine__Cluster__GatewayPort"] = EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture),
-        }, "--urls", $"http://127.0.0.1:{port}");
-        await host.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
-
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        var (host, baseUrl) = await EngineProcess.StartEmbeddedApiAsync();
+        await using var _ = host;
+        using var http = new HttpClient { BaseAddress = baseUrl };
         var api = new TaskEngineHttpClient(http);
         var ids = new List<string>();
         for (var i = 0; i < 200; i++)

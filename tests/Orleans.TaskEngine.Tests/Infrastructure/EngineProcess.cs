@@ -70,10 +70,29 @@ public sealed class EngineProcess : IAsyncDisposable
         return process;
     }
 
+    /// <summary>The built API host in embedded mode on free ports; returns once it serves, with its base URL.</summary>
+    public static async Task<(EngineProcess Host, Uri BaseUrl)> StartEmbeddedApiAsync()
+    {
+        var port = FreePort();
+        var host = Start("Orleans.TaskEngine.Api", new Dictionary<string, string>
+        {
+            ["TaskEngine__Cluster__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["TaskEngine__Cluster__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, "--urls", $"http://127.0.0.1:{port}");
+        await host.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+        return (host, new Uri($"http://127.0.0.1:{port}/"));
+    }
+
     /// <summary>Waits until a line containing <paramref name="text"/> is printed; fails with the output so far.</summary>
     public async Task WaitForOutputAsync(string text, TimeSpan timeout)
     {
         await Eventually.Until(() => Task.FromResult(Printed(text) || _process.HasExited), done => done, timeout, $"'{text}' in the output");
+        if (!Printed(text) && _process.HasExited)
+        {
+            // Exited: its last lines may still be in the pipe; this returns once the output is drained.
+            await _process.WaitForExitAsync();
+        }
+
         if (!Printed(text))
         {
             throw new InvalidOperationException($"The process exited before printing '{text}':\n{string.Join('\n', Output.TakeLast(40))}");

@@ -1,15 +1,15 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Hosting;
-using Orleans.Runtime.Hosting;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Hosting;
+using Orleans.TaskEngine.Silo.Storage;
 using Orleans.TestingHost;
 
 namespace Orleans.TaskEngine.Tests.Infrastructure;
 
 /// <summary>
-/// A test silo: the engine with process-wide storage and reminders, short timings, the test handlers, and on the
+/// A test silo: the engine with the in-process storage and reminders (shared by the silos of this process), short timings, the test handlers, and on the
 /// primary silo only two extra pools: <c>solo</c> (1 worker × 1 slot) and <c>trio</c> (1 worker × 3 slots), each
 /// serving its exclusive queue of the same name.
 /// </summary>
@@ -18,9 +18,7 @@ public sealed class EngineSiloConfigurator : ISiloConfigurator
     public void Configure(ISiloBuilder siloBuilder)
     {
         var services = siloBuilder.Services;
-        services.AddGrainStorage(TaskEngineStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<ProcessWideGrainStorage>(sp));
-        siloBuilder.AddReminders();
-        services.AddSingleton<IReminderTable, ProcessWideReminderTable>();
+        siloBuilder.UseInProcessTaskStorage();
         services.AddFastTestTimings();
 
         siloBuilder.AddTaskEngine(siloBuilder.Configuration);

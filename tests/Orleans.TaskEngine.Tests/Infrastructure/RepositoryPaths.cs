@@ -5,11 +5,12 @@ public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The output folder of a src/ project, built in the same configuration as the tests.</summary>
+    /// <summary>The output folder of a src/ (or bench/) project, built in the same configuration as the tests.</summary>
     public static string ProjectOutput(string project)
     {
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
-        var folder = Path.Combine(Root, "src", project, "bin", configuration, "net10.0");
+        var area = project.EndsWith(".Bench", StringComparison.Ordinal) ? "bench" : "src";
+        var folder = Path.Combine(Root, area, project, "bin", configuration, "net10.0");
         if (!File.Exists(Path.Combine(folder, project + ".dll")))
         {
             throw new InvalidOperationException($"{project} is not built in {folder}; build the solution first.");

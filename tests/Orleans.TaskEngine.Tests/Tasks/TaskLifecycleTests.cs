@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.TaskEngine.Silo.Storage;
 using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
@@ -20,7 +23,7 @@ public sealed class TaskLifecycleTests(SharedEngineCluster fixture)
         Assert.True(result.IsAccepted);
         Assert.False(string.IsNullOrEmpty(result.TaskId));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"submit took {watch.Elapsed}");
-        Assert.False(result.Task!.Status.IsTerminal());
+        Assert.False(result.Status.IsTerminal());
         await _engine.CancelAsync(result.TaskId);
     }
 
@@ -192,5 +195,19 @@ public sealed class TaskLifecycleTests(SharedEngineCluster fixture)
             () => _engine.GetAsync(id), t => t!.History.Count(e => e.Kind == TaskEventKind.Progress) >= 1, EngineTestExtensions.Deadline, "progress events");
         Assert.Contains(withProgress!.History, e => e.Kind == TaskEventKind.Progress && e.Message!.StartsWith("step", StringComparison.Ordinal));
         Assert.Equal(JsonSerializer.Serialize(new { steps = 3 }), task.Result);
+    }
+
+    [Fact]
+    public async Task An_unfinished_task_holds_a_watchdog_reminder_and_a_finished_one_ticks_only_once_per_retention()
+    {
+        var table = new InProcessReminderTable(Options.Create(new ClusterOptions { ServiceId = fixture.Cluster.Options.ServiceId }));
+        var waiting = await _engine.SubmitOk("echo", 1, s => s with { DelaySeconds = 3600 });
+        var waitingReminder = await table.ReadRow(fixture.Cluster.GrainFactory.GetGrain<ITaskGrain>(waiting).GetGrainId(), "watchdog");
+        Assert.Equal(TimeSpan.FromSeconds(5), waitingReminder!.Period);
+
+        var done = await _engine.Finished(await _engine.SubmitOk("echo", 1));
+        var doneReminder = await table.ReadRow(fixture.Cluster.GrainFactory.GetGrain<ITaskGrain>(done.Id).GetGrainId(), "watchdog");
+        Assert.Equal(TimeSpan.FromHours(1), doneReminder!.Period);
+        await _engine.CancelAsync(waiting);
     }
 }

@@ -5,14 +5,16 @@ using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace Orleans.TaskEngine.Tests.Infrastructure;
+namespace Orleans.TaskEngine.Silo.Storage;
 
 /// <summary>
-/// Grain storage kept in this test process, outside any silo, so state outlives a killed silo (Orleans' memory
-/// storage keeps its data in grains that die with their silo). Copies on read and write, checks ETags like a
-/// real store, and keeps each cluster (service id) apart.
+/// Grain storage in this process's memory: the embedded mode's store. Orleans' memory storage serializes every
+/// write to JSON and sends it to a storage grain; this one deep-copies with the Orleans copier and checks ETags
+/// like a real store, at a fraction of the cost. The data lives outside any silo, keyed by service id, so several
+/// silos of one test process share it and it outlives a silo that is killed (the tests' failover runs on it).
+/// It does not survive the process.
 /// </summary>
-public sealed class ProcessWideGrainStorage(DeepCopier copier, IOptions<ClusterOptions> cluster) : IGrainStorage
+public sealed class InProcessGrainStorage(DeepCopier copier, IOptions<ClusterOptions> cluster) : IGrainStorage
 {
     private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, (object State, string ETag)>> Services = new();
 
@@ -33,19 +35,19 @@ public sealed class ProcessWideGrainStorage(DeepCopier copier, IOptions<ClusterO
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = Key(stateName, grainId);
-        var etag = Guid.NewGuid().ToString("N");
-        lock (Store)
-        {
-            var exists = Store.TryGetValue(key, out var stored);
-            if ((exists ? stored.ETag : null) != grainState.ETag)
-            {
-                throw new InconsistentStateException($"ETag mismatch for {key}", exists ? stored.ETag : null, grainState.ETag);
-            }
+        var written = (State: (object)copier.Copy(grainState.State)!, ETag: Guid.NewGuid().ToString("N"));
 
-            Store[key] = (copier.Copy(grainState.State)!, etag);
+        // Compare-and-swap on the one entry: no lock shared by all grains.
+        var swapped = grainState.ETag is null
+            ? Store.TryAdd(key, written)
+            : Store.TryGetValue(key, out var stored) && stored.ETag == grainState.ETag && Store.TryUpdate(key, written, stored);
+        if (!swapped)
+        {
+            var current = Store.TryGetValue(key, out var now) ? now.ETag : null;
+            throw new InconsistentStateException($"ETag mismatch for {key}", current, grainState.ETag);
         }
 
-        grainState.ETag = etag;
+        grainState.ETag = written.ETag;
         grainState.RecordExists = true;
         return Task.CompletedTask;
     }

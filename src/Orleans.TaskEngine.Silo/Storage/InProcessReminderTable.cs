@@ -3,10 +3,14 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime;
 
-namespace Orleans.TaskEngine.Tests.Infrastructure;
+namespace Orleans.TaskEngine.Silo.Storage;
 
-/// <summary>A reminder table kept in this test process, outside any silo, so reminders outlive a killed silo.</summary>
-public sealed class ProcessWideReminderTable(IOptions<ClusterOptions> cluster) : IReminderTable
+/// <summary>
+/// A reminder table in this process's memory: the embedded mode's. Orleans' in-memory reminder service keeps its
+/// table in a grain (a call per change); this one is a dictionary, keyed by service id like
+/// <see cref="InProcessGrainStorage"/>, so it too outlives a killed silo of a test process.
+/// </summary>
+public sealed class InProcessReminderTable(IOptions<ClusterOptions> cluster) : IReminderTable
 {
     private static readonly ConcurrentDictionary<string, ConcurrentDictionary<(GrainId, string), ReminderEntry>> Services = new();
 

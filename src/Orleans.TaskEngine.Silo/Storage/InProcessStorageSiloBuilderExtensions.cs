@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Hosting;
+using Orleans.TaskEngine.Hosting;
+
+namespace Orleans.TaskEngine.Silo.Storage;
+
+public static class InProcessStorageSiloBuilderExtensions
+{
+    /// <summary>Task state and reminders in this process's memory (embedded mode and tests).</summary>
+    public static ISiloBuilder UseInProcessTaskStorage(this ISiloBuilder silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.Services.AddGrainStorage(TaskEngineStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<InProcessGrainStorage>(sp));
+        silo.AddReminders();
+        silo.Services.AddSingleton<IReminderTable, InProcessReminderTable>();
+        return silo;
+    }
+}
