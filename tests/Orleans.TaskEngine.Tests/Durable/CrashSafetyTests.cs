@@ -135,6 +135,9 @@ public sealed class CrashSafetyTests(PostgresFixture postgres, ITestOutputHelper
         finally
         {
             await postgres.Server.StartAgainAsync();
+
+            // This process's own pooled connections (other tests' in-process silos) died with the server.
+            Npgsql.NpgsqlConnection.ClearAllPools();
         }
     }
 
@@ -148,12 +151,12 @@ public sealed class CrashSafetyTests(PostgresFixture postgres, ITestOutputHelper
             await Eventually.Until(() => cluster.ApiHttp.GetWorkersAsync(), workers => workers.Count(w => third.Is(w.GetProperty("silo").GetString())) == ProcessCluster.WorkersPerSilo,
                 TimeSpan.FromSeconds(30), "the third silo's workers registered");
 
-            var ids = await cluster.Api.SubmitDelaysAsync(600, ms: 200);
+            var ids = await cluster.Api.SubmitDelaysAsync(400, ms: 200);
             var tasks = await cluster.Api.WaitAllAsync(ids, TimeSpan.FromSeconds(90));
             Assert.All(tasks, t => Assert.Equal(TaskState.Completed, Assert.IsType<TaskResource>(t.Value).Status));
             var onThird = tasks.Values.Count(t => third.Is(t!.Silo));
             Assert.True(onThird > 0, "no task ran on the third silo");
-            output.WriteLine($"{onThird} of 600 tasks ran on the third silo");
+            output.WriteLine($"{onThird} of 400 tasks ran on the third silo");
         });
     }
 
