@@ -18,6 +18,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly List<EngineProcess> _processes = [];
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
     private int _apiPort;
+    private bool _initializeOnStart;
     private HttpClient? _apiHttp;
 
     private ProcessCluster(string name, string connectionString)
@@ -39,10 +40,18 @@ public sealed class ProcessCluster : IAsyncDisposable
     /// <summary>The HTTP client of the API host, for calls the typed client does not have.</summary>
     public HttpClient ApiHttp => _apiHttp ?? throw new InvalidOperationException("The API host is not started.");
 
-    /// <summary>Creates the cluster's database and applies the schema with the silo's own <c>init-db</c> command.</summary>
-    public static async Task<ProcessCluster> CreateAsync(PostgresFixture postgres, string name)
+    /// <summary>
+    /// Creates the cluster's database and applies the schema with the silo's own <c>init-db</c> command, or, with
+    /// <paramref name="initializeOnStart"/>, leaves it empty for the silos to apply at start.
+    /// </summary>
+    public static async Task<ProcessCluster> CreateAsync(PostgresFixture postgres, string name, bool initializeOnStart = false)
     {
-        var cluster = new ProcessCluster(name, await postgres.CreateDatabaseAsync(name));
+        var cluster = new ProcessCluster(name, await postgres.CreateDatabaseAsync(name)) { _initializeOnStart = initializeOnStart };
+        if (initializeOnStart)
+        {
+            return cluster;
+        }
+
         var init = cluster.Track(EngineProcess.StartNamed("init-db", SiloProject,
             new Dictionary<string, string> { ["ConnectionStrings__TaskEngine"] = cluster.ConnectionString }, "init-db"));
         using var deadline = new CancellationTokenSource(StartDeadline);
@@ -53,9 +62,9 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Creates the cluster's database, then starts <paramref name="silos"/> silos and the API host.</summary>
-    public static async Task<ProcessCluster> StartAsync(PostgresFixture postgres, string name, int silos)
+    public static async Task<ProcessCluster> StartAsync(PostgresFixture postgres, string name, int silos, bool initializeOnStart = false)
     {
-        var cluster = await CreateAsync(postgres, name);
+        var cluster = await CreateAsync(postgres, name, initializeOnStart);
         try
         {
             await cluster.StartAllAsync(silos);
@@ -99,6 +108,7 @@ public sealed class ProcessCluster : IAsyncDisposable
         var environment = ClusterEnvironment();
         environment["TaskEngine__Cluster__SiloPort"] = ports.Silo.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["TaskEngine__Cluster__GatewayPort"] = ports.Gateway.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        environment["TaskEngine__Database__InitializeOnStart"] = _initializeOnStart ? "true" : "false";
         environment["TaskEngine__Workers__Pools__0__Name"] = "default";
         environment["TaskEngine__Workers__Pools__0__Count"] = WorkersPerSilo.ToString(System.Globalization.CultureInfo.InvariantCulture);
         environment["TaskEngine__Workers__Pools__0__Concurrency"] = ConcurrencyPerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture);
