@@ -10,6 +10,12 @@ internal sealed class WorkerExecution(string queue) : IDisposable
 
     public CancellationTokenSource Cancellation { get; } = new();
 
+    /// <summary>
+    /// The handler is done and its slot is free again; the outcome is still on its way to the task grain, so the
+    /// worker keeps answering "running" for it until the report is delivered.
+    /// </summary>
+    public bool Reporting { get; set; }
+
     /// <summary>Why the handler was cancelled (cancel, timeout, worker stopping).</summary>
     public string? CancelReason { get; set; }
 

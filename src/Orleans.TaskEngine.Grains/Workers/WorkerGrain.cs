@@ -49,7 +49,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
     private string Id => this.GetPrimaryKeyString();
     private bool Active => _configuration is not null;
     private int Concurrency => _configuration?.Concurrency ?? 0;
-    private int FreeSlots => Math.Max(0, Concurrency - _running.Count);
+    private int FreeSlots => Math.Max(0, Concurrency - _running.Values.Count(e => !e.Reporting));
 
     public async Task Start(WorkerConfiguration configuration)
     {
@@ -96,7 +96,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
 
     public Task<AssignResult> Assign(string taskId, string queue)
     {
-        if (!Active || _running.Count >= Concurrency || _running.ContainsKey(taskId))
+        if (!Active || FreeSlots == 0 || _running.ContainsKey(taskId))
         {
             _refusedQueues.Add(queue);
             return Task.FromResult(new AssignResult { Accepted = false, FreeSlots = FreeSlots });
@@ -173,6 +173,10 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
                 () => ExecuteAsync(handlers, handlerServices, task, item, execution),
                 CancellationToken.None);
 
+            // The slot is free as soon as the handler is done, not once the task grain has stored the outcome:
+            // otherwise every slot would sit idle for the length of that write.
+            ReleaseSlot(taskId, execution);
+
             if (error is null)
             {
                 _completed++;
@@ -191,7 +195,13 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         }
         finally
         {
-            Release(taskId, execution);
+            _running.Remove(taskId);
+            if (!execution.Reporting)
+            {
+                ReleaseSlot(taskId, execution);
+            }
+
+            execution.Dispose();
         }
     }
 
@@ -250,10 +260,9 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
 
     private static TaskError Error(string kind, string message) => new() { Kind = kind, Message = message };
 
-    private void Release(string taskId, WorkerExecution execution)
+    private void ReleaseSlot(string taskId, WorkerExecution execution)
     {
-        _running.Remove(taskId);
-        execution.Dispose();
+        execution.Reporting = true;
         if (!_releases.TryGetValue(execution.Queue, out var released))
         {
             _releases[execution.Queue] = released = [];
