@@ -136,15 +136,16 @@ public sealed class ProcessCluster : IAsyncDisposable
         Api = new TaskEngineHttpClient(_apiHttp);
     }
 
-    /// <summary>SIGTERM to every process (API first), as an operator stopping the whole deployment.</summary>
+    /// <summary>SIGTERM to every process at once, as an operator stopping the whole deployment.</summary>
     public async Task StopAllAsync()
     {
+        var stopping = Silos.Select(s => s.Process.StopAsync(TimeSpan.FromSeconds(30))).ToList();
         if (ApiProcess is not null)
         {
-            await ApiProcess.StopAsync(TimeSpan.FromSeconds(20));
+            stopping.Add(ApiProcess.StopAsync(TimeSpan.FromSeconds(30)));
         }
 
-        await Task.WhenAll(Silos.Select(s => s.Process.StopAsync(TimeSpan.FromSeconds(30))));
+        await Task.WhenAll(stopping);
         Silos.Clear();
     }
 
