@@ -7,6 +7,7 @@ public sealed record WorkerStatus
     [Id(0)] public required string WorkerId { get; init; }
     [Id(1)] public string? Silo { get; init; }
     [Id(2)] public int Concurrency { get; init; }
+    /// <summary>Tasks whose handler runs now (not those whose outcome is only being reported).</summary>
     [Id(3)] public IReadOnlyList<string> RunningTaskIds { get; init; } = [];
     [Id(4)] public IReadOnlyList<string> Queues { get; init; } = [];
 

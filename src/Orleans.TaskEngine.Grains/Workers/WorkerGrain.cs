@@ -126,7 +126,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         Silo = _configuration?.Silo,
         Concurrency = Concurrency,
         Queues = _configuration?.Queues ?? [],
-        RunningTaskIds = [.. _running.Keys],
+        RunningTaskIds = [.. _running.Where(r => !r.Value.Reporting).Select(r => r.Key)],
         Active = Active,
         Completed = _completed,
         Failed = _failed,
