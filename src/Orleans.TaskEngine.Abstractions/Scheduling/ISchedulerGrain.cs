@@ -5,7 +5,7 @@ namespace Orleans.TaskEngine.Scheduling;
 
 /// <summary>
 /// One queue (key: queue name). Keeps the ready tasks in priority order and hands each to the least-loaded
-/// worker that serves the queue. Its queue is soft state: task grains re-enqueue themselves if it is lost.
+/// worker that serves the queue. Its queue lives in memory and is rebuilt from the durable queue index when it is lost.
 /// </summary>
 public interface ISchedulerGrain : IGrainWithStringKey
 {
@@ -33,6 +33,10 @@ public interface ISchedulerGrain : IGrainWithStringKey
     /// <summary>Tasks given to workers and not yet released, with the worker of each.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyDictionary<string, string>> GetRunning();
+
+    /// <summary>Does nothing but make sure the queue is active: activating it rebuilds it from the queue index.</summary>
+    [AlwaysInterleave]
+    Task Wake();
 
     /// <summary>Re-reads the worker directory at once (normally done on a timer).</summary>
     Task RefreshWorkers(WorkerRegistration[]? workers = null);

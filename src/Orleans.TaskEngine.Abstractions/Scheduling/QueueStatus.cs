@@ -21,4 +21,7 @@ public sealed record QueueStatus
 
     /// <summary>Free slots the scheduler knows of across its workers.</summary>
     [Id(6)] public int FreeSlots { get; init; }
+
+    /// <summary>The silo that holds the queue's scheduler now.</summary>
+    [Id(7)] public string? Silo { get; init; }
 }

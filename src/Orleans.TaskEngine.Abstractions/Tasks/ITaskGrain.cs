@@ -55,4 +55,8 @@ public interface ITaskGrain : IGrainWithStringKey
     /// <summary>A task this one depends on finished.</summary>
     [OneWay]
     Task DependencyFinished(string dependencyTaskId, TaskState status);
+
+    /// <summary>The queue index lists this task as expired: it is purged if it is finished and its retention is over.</summary>
+    [OneWay]
+    Task Expire();
 }

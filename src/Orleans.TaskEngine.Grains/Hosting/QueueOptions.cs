@@ -13,8 +13,15 @@ public sealed class QueueOptions
     /// <summary>Per-queue settings by queue name.</summary>
     public Dictionary<string, QueueSettings> Overrides { get; set; } = new(StringComparer.Ordinal);
 
-    /// <summary>How often a scheduler re-reads the worker directory and checks the workers of its running tasks.</summary>
+    /// <summary>
+    /// How often a scheduler re-reads the worker directory, checks the workers of its running tasks and purges expired
+    /// tasks, and how often each silo wakes the schedulers of the queues in the queue index.
+    /// </summary>
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many expired tasks a queue purges per maintenance tick, at most.</summary>
+    [Range(1, 100_000)]
+    public int PurgeBatchSize { get; set; } = 1_000;
 
     public int MaxPendingFor(string queue) =>
         Overrides.TryGetValue(queue, out var settings) && settings.MaxPending is { } max ? max : DefaultMaxPending;

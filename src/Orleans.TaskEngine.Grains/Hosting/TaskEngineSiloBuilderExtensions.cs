@@ -9,6 +9,7 @@ using Orleans.Storage;
 using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Persistence;
+using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Workers;
 
 namespace Orleans.TaskEngine.Hosting;
@@ -18,7 +19,7 @@ public static class TaskEngineSiloBuilderExtensions
     /// <summary>
     /// Adds the engine's grains, options (bound from <c>TaskEngine:*</c> and validated at start), built-in handlers
     /// and this silo's workers. Storage and reminders are the host's choice: it must provide a grain storage named
-    /// <see cref="TaskEngineStorage.Name"/> and a reminder service.
+    /// <see cref="TaskEngineStorage.Name"/>, an <see cref="IQueueIndex"/> and a reminder service.
     /// </summary>
     public static ISiloBuilder AddTaskEngine(this ISiloBuilder builder, IConfiguration configuration)
     {
@@ -44,6 +45,8 @@ public static class TaskEngineSiloBuilderExtensions
 
         services.AddSingleton<WorkerPoolStarter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorkerPoolStarter>());
+        services.AddSingleton<SchedulerKeeper>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerKeeper>());
         return builder;
     }
 

@@ -18,4 +18,13 @@ public sealed partial class SchedulerGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not hand task {TaskId} to worker {WorkerId}")]
     private partial void LogAssignFailed(Exception exception, string queue, string taskId, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue} rebuilt from the queue index: {Added} of {Unfinished} unfinished task(s) added")]
+    private partial void LogRebuilt(string queue, int added, int unfinished);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} could not read the queue index; it tries again at the next maintenance")]
+    private partial void LogRebuildFailed(Exception exception, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} could not list its expired tasks; it tries again at the next maintenance")]
+    private partial void LogPurgeFailed(Exception exception, string queue);
 }

@@ -11,7 +11,10 @@ namespace Orleans.TaskEngine.Scheduling;
 /// <summary>
 /// One queue: ready tasks in priority order, handed to the least-loaded live worker that serves the queue.
 /// Reentrant so that dispatch calls to workers never hold up submits; every state change happens between awaits.
-/// Nothing here is persisted: task grains put themselves back (watchdog) if this activation is lost.
+/// The queue itself is memory: the durable queue index (written by the task grains) is what survives. A new
+/// activation rebuilds the queue from it, and so does a live one whenever a silo dies, because the tasks that silo
+/// held may have lost their way back. Dispatching a task that is not pending costs a refused start, nothing more.
+/// The scheduler also purges the queue's finished tasks whose retention is over.
 /// </summary>
 [Reentrant]
 public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
@@ -21,13 +24,23 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
     private readonly Dictionary<string, WorkerSlots> _workers = new(StringComparer.Ordinal);
     private readonly QueueOptions _options;
     private readonly IClusterMembershipService _membership;
+    private readonly IQueueIndex _index;
+    private readonly TimeProvider _time;
+    private readonly ILocalSiloDetails _silo;
     private readonly ILogger<SchedulerGrain> _logger;
+    private readonly HashSet<SiloAddress> _deadSilosSeen = [];
     private long _assignCounter;
+    private bool _rebuilt;
 
-    public SchedulerGrain(IOptions<QueueOptions> options, IClusterMembershipService membership, ILogger<SchedulerGrain> logger)
+    public SchedulerGrain(
+        IOptions<QueueOptions> options, IClusterMembershipService membership, IQueueIndex index, TimeProvider time, ILocalSiloDetails silo,
+        ILogger<SchedulerGrain> logger)
     {
         _options = options.Value;
         _membership = membership;
+        _index = index;
+        _time = time;
+        _silo = silo;
         _logger = logger;
     }
 
@@ -39,8 +52,12 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
             _ => MaintainAsync(),
             new GrainTimerCreationOptions { DueTime = _options.MaintenanceInterval, Period = _options.MaintenanceInterval, Interleave = true, KeepAlive = true });
         await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).Register(Queue);
+        NewlyDeadSilos();
         await RefreshWorkers();
+        await RebuildAsync();
     }
+
+    public Task Wake() => Task.CompletedTask;
 
     public Task<EnqueueResult> Enqueue(QueueEntry entry, bool isNewSubmit)
     {
@@ -126,16 +143,83 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         Capacity = _options.MaxPendingFor(Queue),
         Workers = [.. _workers.Keys.Order(StringComparer.Ordinal)],
         FreeSlots = _workers.Values.Where(w => !w.Blocked).Sum(w => w.Free),
+        Silo = _silo.SiloAddress.ToParsableString(),
     });
 
     public Task<IReadOnlyDictionary<string, string>> GetRunning() =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>(_running));
 
-    /// <summary>Re-registers the queue (the directory is soft state too) and refreshes the workers.</summary>
+    /// <summary>
+    /// Re-registers the queue (the directory is soft state too), refreshes the workers, rebuilds the queue if a silo
+    /// died (or the last rebuild failed) and purges expired tasks.
+    /// </summary>
     private async Task MaintainAsync()
     {
         await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).Register(Queue);
         await RefreshWorkers();
+        if (NewlyDeadSilos() || !_rebuilt)
+        {
+            await RebuildAsync();
+        }
+
+        await PurgeExpiredAsync();
+    }
+
+    /// <summary>Adds every unfinished task of the queue index that this queue neither holds nor has given out.</summary>
+    private async Task RebuildAsync()
+    {
+        IReadOnlyList<QueueEntry> unfinished;
+        try
+        {
+            unfinished = await _index.LoadUnfinishedAsync(Queue);
+        }
+        catch (TaskEngineUnavailableException ex)
+        {
+            // The queue works meanwhile with what it is given; the next maintenance tick tries again.
+            _rebuilt = false;
+            LogRebuildFailed(ex, Queue);
+            return;
+        }
+
+        var added = unfinished.Count(entry => !_running.ContainsKey(entry.TaskId) && _ready.Add(entry));
+        _rebuilt = true;
+        LogRebuilt(Queue, added, unfinished.Count);
+        Pump();
+    }
+
+    /// <summary>Whether membership declared a silo dead since the last look.</summary>
+    private bool NewlyDeadSilos()
+    {
+        var found = false;
+        foreach (var member in _membership.CurrentSnapshot.Members.Values)
+        {
+            if (member.Status == SiloStatus.Dead && _deadSilosSeen.Add(member.SiloAddress))
+            {
+                found = true;
+            }
+        }
+
+        return found;
+    }
+
+    private async Task PurgeExpiredAsync()
+    {
+        IReadOnlyList<string> expired;
+        try
+        {
+            expired = await _index.LoadExpiredAsync(Queue, _time.GetUtcNow(), _options.PurgeBatchSize);
+        }
+        catch (TaskEngineUnavailableException ex)
+        {
+            LogPurgeFailed(ex, Queue);
+            return;
+        }
+
+        // One-way calls: each task purges itself; one still listed next time is simply asked again.
+        foreach (var taskId in expired)
+        {
+            GrainFactory.GetGrain<ITaskGrain>(taskId).Expire().Ignore();
+        }
     }
 
     public async Task RefreshWorkers(WorkerRegistration[]? workers = null)

@@ -24,4 +24,7 @@ public sealed partial class TaskGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} could not register its watchdog reminder")]
     private partial void LogWatchdogFailed(Exception exception, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} could not update its queue index record")]
+    private partial void LogIndexWriteFailed(Exception exception, string taskId);
 }

@@ -10,9 +10,10 @@ using Orleans.TaskEngine.Workers;
 namespace Orleans.TaskEngine.Tasks;
 
 /// <summary>
-/// One task: the state machine, its history and result, persisted on every transition. A durable reminder is
-/// the coarse watchdog while the task is unfinished (and until its retention ends); grain timers give the
-/// precise timeout, the worker liveness check and run-at times.
+/// One task: the state machine, its history and result, persisted on every transition. Its record in the queue
+/// index (<see cref="IQueueIndex"/>) keeps its place in its queue across crashes and, once it is finished, says when
+/// it expires. Grain timers give the precise timeout, the worker liveness check and run-at times; a durable reminder
+/// is the coarse backstop only while the task waits for a time or a dependency (nothing else would wake it).
 /// </summary>
 public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 {
@@ -26,6 +27,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private readonly ILogger<TaskGrain> _logger;
     private readonly TimeProvider _time;
     private readonly TaskEngineInstruments _instruments;
+    private readonly IQueueIndex _index;
 
     private IGrainTimer? _timeoutTimer;
     private IGrainTimer? _livenessTimer;
@@ -41,9 +43,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         ILocalSiloDetails silo,
         ILogger<TaskGrain> logger,
         TimeProvider time,
-        TaskEngineInstruments instruments)
+        TaskEngineInstruments instruments,
+        IQueueIndex index)
     {
         _instruments = instruments;
+        _index = index;
         _state = state;
         _handlers = handlers;
         _options = options.Value;
@@ -122,14 +126,29 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
                 DeactivateOnIdle();
                 return SubmitResult.Refused(Id, SubmitOutcome.QueueFull, enqueued.Reason ?? $"Queue '{submission.Queue}' is full.");
             }
+
+            // The index record before the state: a crash in between leaves a record of a task that does not exist,
+            // which the queue drops when it meets it, never a stored task that no queue knows of.
+            try
+            {
+                await _index.SaveAsync(RecordFor(submission, state.QueueSequence, expiresAt: null));
+            }
+            catch (TaskEngineUnavailableException)
+            {
+                await Scheduler(submission.Queue).Remove(Id);
+                DeactivateOnIdle();
+                throw;
+            }
         }
 
         state.Status = ready ? TaskState.Pending : TaskState.Scheduled;
+        state.WatchdogRegistered = !ready;
         _state.State = state;
         AddTransition(ready ? "submitted" : DescribeWait(state));
-        // The state write and the watchdog's registration are independent round trips: make them together.
-        // Should the write fail, a watchdog that did register finds no task on its first tick and removes itself.
-        var watchdog = EnsureWatchdogAsync();
+
+        // A waiting task needs its watchdog: the state write and the registration are independent round trips, made
+        // together. Should the write fail, a watchdog that did register finds no task on its first tick and goes.
+        var watchdog = ready ? Task.CompletedTask : EnsureWatchdogAsync();
         try
         {
             await PersistAsync();
@@ -141,6 +160,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             if (ready)
             {
                 await Scheduler(submission.Queue).Remove(Id);
+                await ForgetIndexRecordAsync();
             }
 
             DeactivateOnIdle();
@@ -261,7 +281,6 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         _finished = NewSignal();
         StopTimer(ref _wakeTimer);
         await MakePendingAsync("retried by caller");
-        await EnsureWatchdogAsync();
         return CommandResult.Done("The task is pending again.", Snapshot());
     }
 
@@ -269,11 +288,20 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         if (!Exists)
         {
+            // Only a queue index record (of a submit that failed half-way) can have led here: drop it.
+            await ForgetIndexRecordAsync();
+            DeactivateOnIdle();
             return new StartResult { Reason = "No such task." };
         }
 
         if (S.Status != TaskState.Pending)
         {
+            if (S.Status.IsTerminal())
+            {
+                // A rebuilt queue met a task whose finish did not reach the index (a crash in between): record it now.
+                await SaveFinishedRecordAsync();
+            }
+
             return new StartResult { Reason = $"The task is {S.Status.ToWireName()}; only a pending task starts." };
         }
 
@@ -400,6 +428,22 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         await ApplyDependencyStatusAsync(dependencyTaskId, status);
     }
 
+    public async Task Expire()
+    {
+        if (!Exists)
+        {
+            await ForgetIndexRecordAsync();
+            DeactivateOnIdle();
+            return;
+        }
+
+        // A task retried since the index listed it is unfinished again (and its record says so): nothing to do.
+        if (S.Status.IsTerminal() && S.ExpiresAt <= Now)
+        {
+            await PurgeAsync();
+        }
+    }
+
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != WatchdogReminderName)
@@ -416,22 +460,21 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         switch (S.Status)
         {
-            case TaskState.Pending:
-                // The scheduler's queue is soft state: put the task back in case it was lost with a silo.
-                await Scheduler(Submission.Queue).Enqueue(EntryFor(Submission, S.QueueSequence), isNewSubmit: false);
-                break;
-            case TaskState.Running:
-                await CheckWorkerAsync();
-                break;
             case TaskState.Scheduled:
                 await WakeAsync();
                 break;
+            case TaskState.Pending:
+                // Became ready since the last tick: make sure its queue has it, then the queue index keeps its place.
+                await Scheduler(Submission.Queue).Enqueue(EntryFor(Submission, S.QueueSequence), isNewSubmit: false);
+                await RemoveWatchdogAsync();
+                break;
+            case TaskState.Running:
+                await CheckWorkerAsync();
+                await RemoveWatchdogAsync();
+                break;
             default:
-                if (S.ExpiresAt <= Now)
-                {
-                    await PurgeAsync();
-                }
-
+                // Finished: the queue index holds its expiry.
+                await RemoveWatchdogAsync();
                 break;
         }
     }
@@ -465,7 +508,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             S.Status = TaskState.Scheduled;
             S.RunAt = Now + delay;
             AddTransition($"attempt {error.Attempt} failed ({error.Kind}: {error.Message}); retry in {delay.TotalMilliseconds:F0} ms");
+            var watchdog = S.WatchdogRegistered ? Task.CompletedTask : EnsureWatchdogAsync();
+            S.WatchdogRegistered = true;
             await PersistAsync();
+            await watchdog;
             ArmWakeTimer();
             return;
         }
@@ -496,9 +542,22 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     private async Task MakePendingAsync(string why)
     {
+        // The index record first (see Submit): from here on the queue keeps the task's place, whatever crashes.
+        var sequence = Now.UtcTicks;
+        try
+        {
+            await _index.SaveAsync(RecordFor(Submission, sequence, expiresAt: null));
+        }
+        catch (TaskEngineUnavailableException)
+        {
+            // The caller may have changed the state in memory already: start again from what is stored.
+            DeactivateOnIdle();
+            throw;
+        }
+
         S.Status = TaskState.Pending;
         S.RunAt = null;
-        S.QueueSequence = Now.UtcTicks;
+        S.QueueSequence = sequence;
         AddTransition(why);
         await PersistAsync();
         await Scheduler(Submission.Queue).Enqueue(EntryFor(Submission, S.QueueSequence), isNewSubmit: false);
@@ -637,14 +696,37 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         ArmWakeTimer();
-
-        // A finished task needs its reminder only to be removed when its retention ends: one tick per retention
-        // period instead of one a minute, so finished tasks cost next to nothing while they are kept.
-        var period = _options.Retention > _options.WatchdogPeriod ? _options.Retention : _options.WatchdogPeriod;
-        await EnsureWatchdogAsync(period);
-
-        // Waiters wake last, when everything about the finished task is settled.
         _finished.TrySetResult();
+
+        // After the waiters: the stored state is what they need. Until this lands, the index still counts the task
+        // as unfinished, which only costs a refused start should its queue be rebuilt.
+        await SaveFinishedRecordAsync();
+    }
+
+    private async Task SaveFinishedRecordAsync()
+    {
+        try
+        {
+            await _index.SaveAsync(RecordFor(Submission, S.QueueSequence, S.ExpiresAt));
+        }
+        catch (TaskEngineUnavailableException ex)
+        {
+            // The task is finished and stored; its expiry is recorded when its queue next meets it.
+            LogIndexWriteFailed(ex, Id);
+        }
+    }
+
+    private async Task ForgetIndexRecordAsync()
+    {
+        try
+        {
+            await _index.RemoveAsync(Id);
+        }
+        catch (TaskEngineUnavailableException ex)
+        {
+            // A stray record only costs a refused start later.
+            LogIndexWriteFailed(ex, Id);
+        }
     }
 
     private async Task PurgeAsync()
@@ -652,7 +734,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         LogExpired(Id);
         StopRunTimers();
         StopTimer(ref _wakeTimer);
-        await RemoveWatchdogAsync();
+        if (S.WatchdogRegistered)
+        {
+            await RemoveWatchdogAsync();
+        }
+
         try
         {
             await _state.ClearStateAsync();
@@ -663,6 +749,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
 
         _state.State = new TaskGrainState();
+        await ForgetIndexRecordAsync();
         DeactivateOnIdle();
     }
 
@@ -688,11 +775,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
     }
 
-    private async Task EnsureWatchdogAsync(TimeSpan? period = null)
+    private async Task EnsureWatchdogAsync()
     {
         try
         {
-            var every = period ?? _options.WatchdogPeriod;
+            var every = _options.WatchdogPeriod;
             await this.RegisterOrUpdateReminder(WatchdogReminderName, every, every);
         }
         catch (Exception ex)
@@ -702,6 +789,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         }
     }
 
+    /// <summary>The flag it clears is stored with the next transition; a stale one only costs a needless lookup.</summary>
     private async Task RemoveWatchdogAsync()
     {
         var reminder = await this.GetReminder(WatchdogReminderName);
@@ -709,6 +797,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         {
             await this.UnregisterReminder(reminder);
         }
+
+        S.WatchdogRegistered = false;
     }
 
     private void ArmTimeoutTimer()
@@ -741,7 +831,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         var due = at.Value - Now;
 
-        // Far-off moments are left to the watchdog reminder, so an idle task can be deactivated.
+        // Far-off moments are left to the watchdog reminder (run-at) or the queue index (expiry), so an idle task can
+        // be deactivated.
         if (due > _options.WatchdogPeriod)
         {
             return;
@@ -811,6 +902,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
     private QueueEntry EntryFor(TaskSubmission submission, long sequence) =>
         new() { TaskId = Id, Priority = submission.Priority, Sequence = sequence };
+
+    private QueueIndexRecord RecordFor(TaskSubmission submission, long sequence, DateTimeOffset? expiresAt) =>
+        new(Id, submission.Queue, submission.Priority, sequence, expiresAt);
 
     private ISchedulerGrain Scheduler(string queue) => GrainFactory.GetGrain<ISchedulerGrain>(queue);
 

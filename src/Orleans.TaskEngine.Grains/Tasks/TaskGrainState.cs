@@ -41,4 +41,7 @@ public sealed class TaskGrainState
 
     /// <summary>When the task last became pending: its place in the queue (FIFO within a priority).</summary>
     [Id(18)] public long QueueSequence { get; set; }
+
+    /// <summary>Whether the watchdog reminder may be registered (it is only while the task waits for a time or a dependency).</summary>
+    [Id(19)] public bool WatchdogRegistered { get; set; }
 }

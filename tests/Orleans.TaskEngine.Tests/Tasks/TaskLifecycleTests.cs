@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Silo.Storage;
 using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Tests.Infrastructure;
@@ -198,16 +199,49 @@ public sealed class TaskLifecycleTests(SharedEngineCluster fixture)
     }
 
     [Fact]
-    public async Task An_unfinished_task_holds_a_watchdog_reminder_and_a_finished_one_ticks_only_once_per_retention()
+    public async Task Only_a_waiting_task_holds_a_watchdog_reminder_and_the_queue_index_records_the_others()
     {
-        var table = new InProcessReminderTable(Options.Create(new ClusterOptions { ServiceId = fixture.Cluster.Options.ServiceId }));
-        var waiting = await _engine.SubmitOk("echo", 1, s => s with { DelaySeconds = 3600 });
-        var waitingReminder = await table.ReadRow(fixture.Cluster.GrainFactory.GetGrain<ITaskGrain>(waiting).GetGrainId(), "watchdog");
-        Assert.Equal(TimeSpan.FromSeconds(5), waitingReminder!.Period);
+        var serviceId = Options.Create(new ClusterOptions { ServiceId = fixture.Cluster.Options.ServiceId });
+        var table = new InProcessReminderTable(serviceId);
+        var index = new InProcessQueueIndex(serviceId);
+        Task<ReminderEntry?> Watchdog(string id) => table.ReadRow(fixture.Cluster.GrainFactory.GetGrain<ITaskGrain>(id).GetGrainId(), "watchdog");
+        async Task<bool> Unfinished(string id) => (await index.LoadUnfinishedAsync(TaskDefaults.Queue)).Any(e => e.TaskId == id);
 
-        var done = await _engine.Finished(await _engine.SubmitOk("echo", 1));
-        var doneReminder = await table.ReadRow(fixture.Cluster.GrainFactory.GetGrain<ITaskGrain>(done.Id).GetGrainId(), "watchdog");
-        Assert.Equal(TimeSpan.FromHours(1), doneReminder!.Period);
+        // Waiting for a time: nothing but its watchdog would wake it.
+        var waiting = await _engine.SubmitOk("echo", 1, s => s with { DelaySeconds = 3600 });
+        Assert.Equal(TimeSpan.FromSeconds(5), (await Watchdog(waiting))!.Period);
+        Assert.False(await Unfinished(waiting));
+
+        // Ready and then running: no reminder; its unfinished record keeps its place in the queue.
+        var running = await _engine.SubmitOk("delay", new { ms = 10_000 });
+        Assert.Null(await Watchdog(running));
+        Assert.True(await Unfinished(running));
+        await _engine.InState(running, TaskState.Running);
+        Assert.Null(await Watchdog(running));
+        Assert.True(await Unfinished(running));
+
+        // Finished: no reminder; the record leaves the unfinished list and carries the expiry instead.
+        await _engine.CancelAsync(running);
+        var cancelled = await _engine.Finished(running);
+        await Eventually.Until(() => Unfinished(running), unfinished => !unfinished, EngineTestExtensions.Deadline, "the record to be marked finished");
+        var expired = await index.LoadExpiredAsync(TaskDefaults.Queue, cancelled.ExpiresAt!.Value, 100_000);
+        Assert.Contains(running, expired);
+        Assert.DoesNotContain(running, await index.LoadExpiredAsync(TaskDefaults.Queue, cancelled.ExpiresAt.Value.AddTicks(-1), 100_000));
+        Assert.Null(await Watchdog(running));
         await _engine.CancelAsync(waiting);
+    }
+
+    [Fact]
+    public async Task A_queue_index_record_of_a_task_that_does_not_exist_is_dropped_when_a_worker_meets_it()
+    {
+        var index = new InProcessQueueIndex(Options.Create(new ClusterOptions { ServiceId = fixture.Cluster.Options.ServiceId }));
+        var id = $"orphan-{Guid.NewGuid():N}";
+        await index.SaveAsync(new QueueIndexRecord(id, "orphans", TaskPriority.Normal, 1, null));
+        Assert.Contains((await index.LoadUnfinishedAsync("orphans")).Select(e => e.TaskId), x => x == id);
+
+        var start = await fixture.Cluster.GrainFactory.GetGrain<ITaskGrain>(id).TryStart("worker", "silo");
+
+        Assert.Null(start.WorkItem);
+        Assert.Empty(await index.LoadUnfinishedAsync("orphans"));
     }
 }

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.TaskEngine.Hosting;
+using Orleans.TaskEngine.Tasks;
+
+namespace Orleans.TaskEngine.Scheduling;
+
+/// <summary>
+/// Keeps the scheduler of every queue in the queue index active: at silo start (so a cluster restarted from its
+/// database resumes its queues without waiting for a submit) and then every maintenance interval (so a scheduler
+/// lost with its silo comes back on another as soon as membership has declared the silo dead). Activating a
+/// scheduler rebuilds its queue from the index.
+/// </summary>
+public sealed partial class SchedulerKeeper(
+    IGrainFactory grains,
+    IQueueIndex index,
+    IOptions<QueueOptions> options,
+    ILogger<SchedulerKeeper> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _keeper = Task.CompletedTask;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(SchedulerKeeper), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+    public void Dispose() => _stopping.Dispose();
+
+    private Task StartAsync(CancellationToken cancellationToken)
+    {
+        _keeper = KeepAsync(_stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _keeper;
+    }
+
+    private async Task KeepAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.MaintenanceInterval);
+        try
+        {
+            do
+            {
+                await WakeSchedulersAsync(cancellationToken);
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken));
+        }
+        catch (OperationCanceledException)
+        {
+            // The silo is stopping.
+        }
+    }
+
+    private async Task WakeSchedulersAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> queues;
+        try
+        {
+            queues = await index.LoadQueuesAsync(cancellationToken);
+        }
+        catch (TaskEngineUnavailableException ex)
+        {
+            LogIndexUnavailable(logger, ex);
+            return;
+        }
+
+        foreach (var queue in queues)
+        {
+            try
+            {
+                await grains.GetGrain<ISchedulerGrain>(queue).Wake().WaitAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogWakeFailed(logger, ex, queue);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not list the queues of the queue index; trying again at the next interval")]
+    private static partial void LogIndexUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not wake the scheduler of queue {Queue}; trying again at the next interval")]
+    private static partial void LogWakeFailed(ILogger logger, Exception exception, string queue);
+}
