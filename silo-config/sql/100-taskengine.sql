@@ -1,8 +1,6 @@
--- 100: the task engine's own tables (not used by Orleans' providers).
--- taskengine_task_events: append-only history of each task, ordered by a per-task sequence number.
--- taskengine_queue_index: which tasks wait in which queue, so queues can be rebuilt after a crash;
--- the index serves "next task of a queue" in priority order (highest first), then FIFO by seq.
--- Placeholders for now. Idempotent: IF NOT EXISTS everywhere.
+-- 100: the task engine's own tables (not used by Orleans' providers). Idempotent: IF NOT EXISTS everywhere.
+-- taskengine_task_events: append-only history of each task, ordered by a per-task sequence number (placeholder).
+-- taskengine_queue_records: the tasks each queue owns (IQueueIndex), so queues can be rebuilt after a crash.
 
 CREATE TABLE IF NOT EXISTS taskengine_task_events
 (
@@ -18,15 +16,37 @@ CREATE TABLE IF NOT EXISTS taskengine_task_events
     CONSTRAINT taskengine_task_events_pkey PRIMARY KEY (task_id, seq)
 );
 
-CREATE TABLE IF NOT EXISTS taskengine_queue_index
+-- The first placeholder of the queue index; it was never written, so it goes (its shape differs from the real one).
+DROP TABLE IF EXISTS taskengine_queue_index;
+
+-- One row a task of a service: unfinished while expires_at is NULL (a rebuilt queue takes it), finished otherwise
+-- (kept until expires_at, then purged). Written in batches of upserts and deletes by task id, hence the key.
+-- priority is the TaskPriority enum as its integer (higher runs first); seq orders a priority FIFO (ticks).
+CREATE TABLE IF NOT EXISTS taskengine_queue_records
 (
-    queue       text        NOT NULL,
-    task_id     text        NOT NULL,
-    priority    integer     NOT NULL DEFAULT 0,
-    enqueued_at timestamptz NOT NULL DEFAULT now(),
-    seq         bigint      NOT NULL,
-    CONSTRAINT taskengine_queue_index_pkey PRIMARY KEY (queue, task_id)
+    service_id text        NOT NULL,
+    task_id    text        NOT NULL,
+    queue      text        NOT NULL,
+    priority   integer     NOT NULL,
+    seq        bigint      NOT NULL,
+    expires_at timestamptz NULL,
+    CONSTRAINT taskengine_queue_records_pkey PRIMARY KEY (service_id, task_id)
 );
 
-CREATE INDEX IF NOT EXISTS taskengine_queue_index_order
-    ON taskengine_queue_index (queue, priority DESC, seq);
+-- Rebuilding a queue reads its unfinished tasks in the order they run: this index returns them already sorted, and
+-- holds no finished rows (which, with retention, can far outnumber the unfinished ones). task_id last makes the
+-- order total and the scan index-only.
+CREATE INDEX IF NOT EXISTS taskengine_queue_records_unfinished
+    ON taskengine_queue_records (service_id, queue, priority DESC, seq, task_id)
+    WHERE expires_at IS NULL;
+
+-- The sweeper asks for a queue's finished tasks whose expiry has passed, oldest first, a page at a time: a range scan
+-- here that stops at the page's end, never touching unfinished rows.
+CREATE INDEX IF NOT EXISTS taskengine_queue_records_expiry
+    ON taskengine_queue_records (service_id, queue, expires_at)
+    WHERE expires_at IS NOT NULL;
+
+-- Listing a service's queues after a restart: the query skips from one queue to the next through this index (a loose
+-- index scan by recursive CTE), so it costs one probe a queue, not a read of every row.
+CREATE INDEX IF NOT EXISTS taskengine_queue_records_queues
+    ON taskengine_queue_records (service_id, queue);

@@ -415,13 +415,57 @@ before=$(sql -c "SELECT (SELECT count(*) FROM orleans_membership) || '/' || (SEL
 apply_all 3
 after=$(sql -c "SELECT (SELECT count(*) FROM orleans_membership) || '/' || (SELECT count(*) FROM orleans_storage) || '/' || (SELECT count(*) FROM orleans_reminders)")
 is "re-applying the scripts over live data succeeds and keeps the data ($before)" "$after" "$before"
-sql -c "INSERT INTO taskengine_task_events (task_id, seq, kind, status, attempt) VALUES ('t1', 1, 'created', 'Pending', 0);
-        INSERT INTO taskengine_queue_index (queue, task_id, priority, seq) VALUES ('q', 't1', 5, 1), ('q', 't2', 9, 2), ('q', 't3', 5, 0)" >/dev/null \
-    && ok "taskengine tables accept rows" || bad "taskengine tables accept rows"
-is "queue index orders by priority desc, then seq" \
-    "$(sql -c "SELECT string_agg(task_id, ',' ORDER BY priority DESC, seq) FROM taskengine_queue_index WHERE queue = 'q'")" "t2,t3,t1"
-is "queue order index exists" "$(sql -c "SELECT indexdef FROM pg_indexes WHERE indexname = 'taskengine_queue_index_order'")" \
-    "CREATE INDEX taskengine_queue_index_order ON public.taskengine_queue_index USING btree (queue, priority DESC, seq)"
+sql -c "INSERT INTO taskengine_task_events (task_id, seq, kind, status, attempt) VALUES ('t1', 1, 'created', 'Pending', 0)" >/dev/null \
+    && ok "taskengine_task_events accepts rows" || bad "taskengine_task_events accepts rows"
+is "the unused placeholder taskengine_queue_index is gone" "$(sql -c "SELECT to_regclass('taskengine_queue_index') IS NULL")" "t"
+
+echo "== queue records (PostgresQueueIndex)"
+# 100,000 rows of another service, half of them finished, so the plans checked below are those of a large table.
+sql -c "INSERT INTO taskengine_queue_records (service_id, task_id, queue, priority, seq, expires_at)
+        SELECT 'big', 't' || i, CASE WHEN i % 20 = 0 THEN 'q' ELSE 'q' || (i % 20) END, i % 4, i,
+               CASE WHEN i % 7 <> 0 THEN timestamptz '2024-05-01 00:00+00' + i * interval '1 second' END
+        FROM generate_series(1, 100000) AS i;
+        INSERT INTO taskengine_queue_records VALUES
+            ('svc', 't1', 'q', 1, 5, NULL), ('svc', 't2', 'q', 3, 9, NULL), ('svc', 't3', 'q', 1, 2, NULL),
+            ('svc', 't4', 'q', 1, 1, '2024-05-01 10:00+00'), ('svc', 't5', 'q2', 0, 1, '2024-05-01 09:00+00'),
+            ('other', 't1', 'q', 2, 1, NULL);
+        ANALYZE taskengine_queue_records" >/dev/null \
+    && ok "queue records accept 100,000 rows" || bad "queue records accept 100,000 rows"
+if sql -c "INSERT INTO taskengine_queue_records VALUES ('svc', 't1', 'q9', 0, 0, NULL)" >/dev/null 2>&1; then
+    bad "a task has one record a service (duplicate rejected)"
+else
+    ok "a task has one record a service (duplicate rejected)"
+fi
+# The batch upsert: one array per column, an existing task updated in place, a new one inserted.
+sql -c "INSERT INTO taskengine_queue_records (service_id, task_id, queue, priority, seq, expires_at)
+        SELECT 'svc', r.task_id, r.queue, r.priority, r.seq, r.expires_at
+        FROM unnest('{t3,t6}'::text[], '{q,q}'::text[], '{1,2}'::integer[], '{2,7}'::bigint[], '{2024-05-01 11:00+00,NULL}'::timestamptz[])
+             AS r (task_id, queue, priority, seq, expires_at)
+        ON CONFLICT (service_id, task_id) DO UPDATE
+        SET queue = EXCLUDED.queue, priority = EXCLUDED.priority, seq = EXCLUDED.seq, expires_at = EXCLUDED.expires_at" >/dev/null \
+    && ok "unnest upsert of a batch" || bad "unnest upsert of a batch"
+UNFINISHED="SELECT task_id FROM taskengine_queue_records WHERE service_id = 'svc' AND queue = 'q' AND expires_at IS NULL ORDER BY priority DESC, seq, task_id"
+EXPIRED="SELECT task_id FROM taskengine_queue_records WHERE service_id = 'svc' AND queue = 'q' AND expires_at IS NOT NULL AND expires_at <= '2024-05-01 12:00+00' ORDER BY expires_at LIMIT 100"
+QUEUES="WITH RECURSIVE queues (queue) AS (
+            (SELECT queue FROM taskengine_queue_records WHERE service_id = 'svc' ORDER BY queue LIMIT 1)
+            UNION ALL
+            SELECT (SELECT r.queue FROM taskengine_queue_records r WHERE r.service_id = 'svc' AND r.queue > q.queue ORDER BY r.queue LIMIT 1)
+            FROM queues q WHERE q.queue IS NOT NULL)
+        SELECT queue FROM queues WHERE queue IS NOT NULL"
+is "unfinished of a queue: priority desc, then seq; finished and other services left out" "$(sql -c "$UNFINISHED" | tr '\n' ',')" "t2,t6,t1,"
+is "expired of a queue: oldest first" "$(sql -c "$EXPIRED" | tr '\n' ',')" "t4,t3,"
+is "queues of a service, by loose index scan" "$(sql -c "$QUEUES" | tr '\n' ',')" "q,q2,"
+uses_index() { # desc index query (for service 'big'): its plan uses the index and reads no table in full
+    local plan
+    plan=$(sql -c "EXPLAIN (COSTS OFF) ${3//\'svc\'/\'big\'}" 2>&1)
+    if grep -q "$2" <<<"$plan" && ! grep -q "Seq Scan" <<<"$plan"; then ok "$1"; else bad "$1" "$plan"; fi
+}
+uses_index "unfinished of a queue read from the partial index" taskengine_queue_records_unfinished "$UNFINISHED"
+uses_index "expired of a queue read from the partial expiry index" taskengine_queue_records_expiry "$EXPIRED"
+uses_index "queues listed through the (service_id, queue) index" taskengine_queue_records_queues "$QUEUES"
+before=$(sql -c "SELECT count(*) FROM taskengine_queue_records")
+apply_all 4
+is "re-applying the scripts keeps the queue records ($before)" "$(sql -c "SELECT count(*) FROM taskengine_queue_records")" "$before"
 
 echo "== $PASS passed, $FAIL failed"
 [[ $FAIL -eq 0 ]]

@@ -6,6 +6,7 @@ using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TaskEngine.Hosting;
+using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Silo.Database;
 using Orleans.TaskEngine.Silo.Storage;
 
@@ -113,10 +114,14 @@ public static class TaskEngineSiloConfiguration
             ado.Invariant = TaskEngineDatabaseOptions.Invariant;
             ado.ConnectionString = db.Value.EffectiveConnectionString();
 
+            // A purged task leaves no row behind (the default keeps an emptied row per grain forever).
+            ado.DeleteStateOnClear = true;
+
             // Orleans' binary format: the state types are [GenerateSerializer] and version-tolerant by [Id], while the
             // default JSON serializer would write CLR type names of compiler-made collection types.
             ado.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
         }));
+        silo.Services.AddSingleton<IQueueIndex, PostgresQueueIndex>();
         return silo.AddTaskEngineStorageOver(PostgresStorageName);
     }
 }

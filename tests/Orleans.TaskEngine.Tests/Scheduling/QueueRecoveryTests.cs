@@ -71,7 +71,7 @@ public sealed class QueueRecoveryTests(QueueRecoveryEngineCluster fixture) : ICl
                     return null;
                 }
             },
-            q => q?.Silo == primary && q.Pending == Tasks,
+            q => q is not null && q.Silo == primary && q.Pending == Tasks,
             TimeSpan.FromSeconds(60),
             "the queue to be rebuilt on the surviving silo");
         Assert.Equal(before.PendingByPriority, after!.PendingByPriority);
