@@ -30,9 +30,8 @@ public sealed class EmbeddedTarget : IBenchTarget
             ["TaskEngine:Database:InitializeOnStart"] = options.Storage == "postgres" ? "true" : null,
             ["TaskEngine:Queues:DefaultMaxPending"] = "1000000",
             ["TaskEngine:Queues:Overrides:backlog:Exclusive"] = "true",
+            // The default pool as the engine ships it (2 workers × 8 slots per silo), plus one slot for the backlog runs.
             ["TaskEngine:Workers:Pools:0:Name"] = "default",
-            ["TaskEngine:Workers:Pools:0:Count"] = "2",
-            ["TaskEngine:Workers:Pools:0:Concurrency"] = "3",
             ["TaskEngine:Workers:Pools:1:Name"] = "backlog",
             ["TaskEngine:Workers:Pools:1:Count"] = "1",
             ["TaskEngine:Workers:Pools:1:Concurrency"] = "1",

@@ -14,7 +14,7 @@ public sealed class WorkerPoolOptions
 
     /// <summary>Tasks one worker runs at once.</summary>
     [Range(1, 10_000)]
-    public int Concurrency { get; set; } = 3;
+    public int Concurrency { get; set; } = 8;
 
     /// <summary>Queues served; empty means every queue that is not exclusive.</summary>
     public List<string> Queues { get; set; } = [];
