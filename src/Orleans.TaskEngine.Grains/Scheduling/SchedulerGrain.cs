@@ -13,7 +13,9 @@ namespace Orleans.TaskEngine.Scheduling;
 /// Reentrant so that dispatch calls to workers never hold up submits; every state change happens between awaits.
 /// The queue itself is memory: the durable queue index (written by the task grains) is what survives. A new
 /// activation rebuilds the queue from it, and so does a live one whenever a silo dies, because the tasks that silo
-/// held may have lost their way back. Dispatching a task that is not pending costs a refused start, nothing more.
+/// held may have lost their way back, and once every rebuild interval, the backstop for a task whose transition was
+/// lost (e.g. a write refused while the database restarted). Dispatching a task that is not pending costs a refused
+/// start, nothing more, and the refused start wakes the task, which then finds its own way back.
 /// The scheduler also purges the queue's finished tasks whose retention is over.
 /// </summary>
 [Reentrant]
@@ -31,6 +33,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
     private readonly HashSet<SiloAddress> _deadSilosSeen = [];
     private long _assignCounter;
     private bool _rebuilt;
+    private DateTimeOffset _lastRebuild;
 
     public SchedulerGrain(
         IOptions<QueueOptions> options, IClusterMembershipService membership, IQueueIndex index, TimeProvider time, ILocalSiloDetails silo,
@@ -151,13 +154,13 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 
     /// <summary>
     /// Re-registers the queue (the directory is soft state too), refreshes the workers, rebuilds the queue if a silo
-    /// died (or the last rebuild failed) and purges expired tasks.
+    /// died, the last rebuild failed or the rebuild interval passed, and purges expired tasks.
     /// </summary>
     private async Task MaintainAsync()
     {
         await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).Register(Queue);
         await RefreshWorkers();
-        if (NewlyDeadSilos() || !_rebuilt)
+        if (NewlyDeadSilos() || !_rebuilt || _time.GetUtcNow() - _lastRebuild >= _options.RebuildInterval)
         {
             await RebuildAsync();
         }
@@ -169,6 +172,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
     private async Task RebuildAsync()
     {
         IReadOnlyList<QueueEntry> unfinished;
+        _lastRebuild = _time.GetUtcNow();
         try
         {
             unfinished = await _index.LoadUnfinishedAsync(Queue);

@@ -14,11 +14,14 @@ public sealed class QueueRecoveryEngineCluster() : EngineCluster(2, new Dictiona
 {
     [$"TaskEngine:Queues:Overrides:{QueueRecoveryTests.Parked}:Exclusive"] = "true",
     [$"TaskEngine:Queues:Overrides:{QueueRecoveryTests.Parked}:MaxPending"] = "100000",
+    [$"TaskEngine:Queues:Overrides:{QueueRecoveryTests.Adrift}:Exclusive"] = "true",
+    ["TaskEngine:Queues:RebuildInterval"] = "00:00:02",
 });
 
 public sealed class QueueRecoveryTests(QueueRecoveryEngineCluster fixture) : IClassFixture<QueueRecoveryEngineCluster>
 {
     public const string Parked = "parked";
+    public const string Adrift = "adrift";
     private const int Tasks = 2_000;
 
     [Fact]
@@ -80,5 +83,25 @@ public sealed class QueueRecoveryTests(QueueRecoveryEngineCluster fixture) : ICl
         {
             Assert.Equal(TaskState.Pending, (await engine.GetAsync(id))!.Status);
         }
+    }
+
+    [Fact]
+    public async Task A_pending_task_that_drops_out_of_its_queue_is_put_back_by_the_periodic_rebuild()
+    {
+        var engine = fixture.Engine;
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await engine.SubmitOk("echo", i, s => s with { Queue = Adrift }));
+        }
+
+        Assert.Equal(5, (await engine.GetQueueAsync(Adrift)).Pending);
+
+        // As if the message that queued it was lost: the task is pending by its own account, but its queue lacks it.
+        await fixture.Cluster.GrainFactory.GetGrain<ISchedulerGrain>(Adrift).Remove(ids[2]);
+        Assert.Equal(4, (await engine.GetQueueAsync(Adrift)).Pending);
+
+        await Eventually.Until(() => engine.GetQueueAsync(Adrift), q => q.Pending == 5, EngineTestExtensions.Deadline, "the rebuild to put it back");
+        Assert.Equal(TaskState.Pending, (await engine.GetAsync(ids[2]))!.Status);
     }
 }
