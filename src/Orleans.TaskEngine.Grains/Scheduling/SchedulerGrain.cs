@@ -187,7 +187,12 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 
         var added = unfinished.Count(entry => !_running.ContainsKey(entry.TaskId) && _ready.Add(entry));
         _rebuilt = true;
-        LogRebuilt(Queue, added, unfinished.Count);
+        if (added > 0)
+        {
+            // Quiet when there was nothing to put back: the periodic rebuild usually finds the queue whole.
+            LogRebuilt(Queue, added, unfinished.Count);
+        }
+
         Pump();
     }
 
