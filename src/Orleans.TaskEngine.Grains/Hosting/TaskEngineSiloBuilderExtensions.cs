@@ -54,11 +54,23 @@ public static class TaskEngineSiloBuilderExtensions
     /// Provides the engine's grain storage (<see cref="TaskEngineStorage.Name"/>) on top of the storage provider
     /// registered as <paramref name="providerName"/>, turning its failures into <see cref="Tasks.TaskEngineUnavailableException"/>.
     /// </summary>
-    public static ISiloBuilder AddTaskEngineStorageOver(this ISiloBuilder builder, string providerName)
+    public static ISiloBuilder AddTaskEngineStorageOver(this ISiloBuilder builder, string providerName) =>
+        builder.AddTaskEngineStorageOver(_ => providerName);
+
+    /// <summary>
+    /// As <see cref="AddTaskEngineStorageOver(ISiloBuilder, string)"/>, with the provider's name chosen when the storage
+    /// is first resolved (e.g. from options, which are bound only then).
+    /// </summary>
+    public static ISiloBuilder AddTaskEngineStorageOver(this ISiloBuilder builder, Func<IServiceProvider, string> providerName)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddGrainStorage(TaskEngineStorage.Name, (sp, name) => new UnavailableOnFailureGrainStorage(
-            sp.GetRequiredKeyedService<IGrainStorage>(providerName), providerName, sp.GetRequiredService<ILogger<UnavailableOnFailureGrainStorage>>()));
+        ArgumentNullException.ThrowIfNull(providerName);
+        builder.Services.AddGrainStorage(TaskEngineStorage.Name, (sp, name) =>
+        {
+            var provider = providerName(sp);
+            return new UnavailableOnFailureGrainStorage(
+                sp.GetRequiredKeyedService<IGrainStorage>(provider), provider, sp.GetRequiredService<ILogger<UnavailableOnFailureGrainStorage>>());
+        });
         return builder;
     }
 }

@@ -248,6 +248,14 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
             if (_workers.TryGetValue(registration.WorkerId, out var known))
             {
                 known.Registration = registration;
+                if (known.Blocked)
+                {
+                    // A worker that refused work is tried again on every refresh: it may have been restarted as a
+                    // fresh activation (after a silo death elsewhere) that knows nothing of the refusal. A worker
+                    // still full just refuses once more.
+                    known.Blocked = false;
+                    known.Free = Math.Max(0, registration.Concurrency - _running.Values.Count(id => id == registration.WorkerId));
+                }
             }
             else
             {

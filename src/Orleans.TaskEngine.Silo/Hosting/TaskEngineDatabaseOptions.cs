@@ -46,6 +46,13 @@ public sealed class TaskEngineDatabaseOptions
     public int MaxAutoPrepare { get; set; } = 32;
 
     /// <summary>
+    /// Where task state is kept: <see cref="TaskStateStore.Batched"/> (many grains' reads and writes in one round trip)
+    /// or <see cref="TaskStateStore.AdoNet"/> (Orleans' standard provider and schema). Both are registered; this picks
+    /// the one the engine uses. The two tables are separate: switching starts from an empty store.
+    /// </summary>
+    public TaskStateStore TaskStore { get; set; } = TaskStateStore.Batched;
+
+    /// <summary>
     /// The connection string every provider of this process uses (one pool), with the pool size bounded, statements
     /// prepared automatically, and no session reset when a connection returns to the pool (nothing in the engine or
     /// Orleans' providers changes session state, so the reset would be a wasted statement per use). Settings the

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TaskEngine.Hosting;
@@ -23,8 +24,11 @@ public static class TaskEngineSiloConfiguration
     /// <summary>The reminder service's settings, bound as <see cref="ReminderOptions"/>.</summary>
     public const string RemindersSection = "TaskEngine:Reminders";
 
-    /// <summary>The ADO.NET grain storage the engine's storage wraps (see <see cref="TaskEngineSiloBuilderExtensions.AddTaskEngineStorageOver"/>).</summary>
+    /// <summary>Orleans' ADO.NET grain storage, which the engine's storage wraps when <see cref="TaskEngineDatabaseOptions.TaskStore"/> is AdoNet.</summary>
     public const string PostgresStorageName = "TaskEngine.Postgres";
+
+    /// <summary>The batched grain storage (<see cref="PostgresGrainStorage"/>), which the engine's storage wraps by default.</summary>
+    public const string PostgresBatchedStorageName = "TaskEngine.PostgresBatched";
 
     public static StorageMode ReadStorageMode(IConfiguration configuration)
     {
@@ -100,7 +104,8 @@ public static class TaskEngineSiloConfiguration
 
     /// <summary>
     /// Grain state and reminders in PostgreSQL (needs <see cref="TaskEngineDatabaseServiceCollectionExtensions.AddTaskEngineDatabase"/>):
-    /// the ADO.NET storage as <see cref="PostgresStorageName"/>, and the engine's storage over it.
+    /// the ADO.NET storage as <see cref="PostgresStorageName"/>, the batched one as <see cref="PostgresBatchedStorageName"/>,
+    /// and the engine's storage over the one <see cref="TaskEngineDatabaseOptions.TaskStore"/> names.
     /// </summary>
     public static ISiloBuilder UseTaskEnginePostgresPersistence(this ISiloBuilder silo)
     {
@@ -121,7 +126,11 @@ public static class TaskEngineSiloConfiguration
             // default JSON serializer would write CLR type names of compiler-made collection types.
             ado.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
         }));
+        silo.Services.AddGrainStorage(PostgresBatchedStorageName, (sp, _) => ActivatorUtilities.CreateInstance<PostgresGrainStorage>(sp));
         silo.Services.AddSingleton<IQueueIndex, PostgresQueueIndex>();
-        return silo.AddTaskEngineStorageOver(PostgresStorageName);
+
+        // Chosen when the storage is first resolved: the options are bound from configuration only then.
+        return silo.AddTaskEngineStorageOver(sp =>
+            sp.GetRequiredService<IOptions<TaskEngineDatabaseOptions>>().Value.TaskStore == TaskStateStore.AdoNet ? PostgresStorageName : PostgresBatchedStorageName);
     }
 }

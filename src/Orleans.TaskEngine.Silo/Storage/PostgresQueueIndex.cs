@@ -12,8 +12,8 @@ namespace Orleans.TaskEngine.Silo.Storage;
 
 /// <summary>
 /// The queue index in PostgreSQL (table <c>taskengine_queue_records</c>, see silo-config/sql/100-taskengine.sql).
-/// Writes are group-committed: every save or remove joins a queue, and one flush at a time writes all that is queued
-/// in one round trip. While a flush runs the next operations gather, so the batch grows with the load, with no timer.
+/// Writes are group-committed (<see cref="GroupCommitQueue{TOperation}"/>): every save or remove joins a queue, and one
+/// flush at a time writes all that is queued in one round trip, so the batch grows with the load, with no timer.
 /// Connections come from Npgsql's pool for the engine's connection string, the one Orleans' providers use.
 /// </summary>
 public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, IDisposable
@@ -60,12 +60,7 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
     private readonly string _connectionString;
     private readonly string _serviceId;
     private readonly ILogger<PostgresQueueIndex> _logger;
-
-    private readonly Lock _gate = new();
-    private List<PendingWrite> _queued = [];
-    private Task? _flush; // the running flush loop, null when none runs
-    private bool _disposed;
-    private long _batchesWritten;
+    private readonly GroupCommitQueue<PendingWrite> _writes;
 
     public PostgresQueueIndex(IOptions<TaskEngineDatabaseOptions> database, IOptions<ClusterOptions> cluster, ILogger<PostgresQueueIndex> logger)
     {
@@ -77,10 +72,12 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
         _connectionString = database.Value.EffectiveConnectionString();
         _serviceId = cluster.Value.ServiceId;
         _logger = logger;
+        _writes = new GroupCommitQueue<PendingWrite>(
+            MaxBatchSize, WriteBatchAsync, () => new TaskEngineUnavailableException("The queue index is unavailable: the silo is shutting down."));
     }
 
     /// <summary>Round trips that wrote a batch successfully (for tests: many operations, few batches).</summary>
-    internal long BatchesWritten => Interlocked.Read(ref _batchesWritten);
+    internal long BatchesWritten => _writes.BatchesWritten;
 
     public Task SaveAsync(QueueIndexRecord record, CancellationToken cancellationToken = default)
     {
@@ -127,20 +124,7 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
     }
 
     /// <summary>Takes no more operations and waits until those already queued are written (or have failed).</summary>
-    public async ValueTask DisposeAsync()
-    {
-        Task? flush;
-        lock (_gate)
-        {
-            _disposed = true;
-            flush = _flush;
-        }
-
-        if (flush is not null)
-        {
-            await flush.ConfigureAwait(false);
-        }
-    }
+    public ValueTask DisposeAsync() => _writes.DisposeAsync();
 
     /// <summary>
     /// As <see cref="DisposeAsync"/>, for a container disposed synchronously (which refuses a service that is only
@@ -148,92 +132,31 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
     /// </summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private Task EnqueueAsync(PendingWrite write, CancellationToken cancellationToken)
-    {
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return Task.FromCanceled(cancellationToken);
-        }
+    // Cancelling the wait leaves the operation queued; writing it anyway is harmless, since a later save or remove of
+    // the same task overwrites it.
+    private Task EnqueueAsync(PendingWrite write, CancellationToken cancellationToken) => _writes.EnqueueAsync(write, cancellationToken);
 
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return Task.FromException(new TaskEngineUnavailableException("The queue index is unavailable: the silo is shutting down."));
-            }
-
-            _queued.Add(write);
-
-            // Task.Run: the loop must not run on the caller's scheduler (a grain's), nor hold the caller up.
-            _flush ??= Task.Run(FlushLoopAsync, CancellationToken.None);
-        }
-
-        // Only the wait is cancelled: the operation stays queued and may still be written, which is harmless, since a
-        // later save or remove of the same task overwrites it.
-        return cancellationToken.CanBeCanceled ? write.Completion.Task.WaitAsync(cancellationToken) : write.Completion.Task;
-    }
-
-    /// <summary>Writes batches until the queue is empty; whatever arrives meanwhile is the next batch.</summary>
-    private async Task FlushLoopAsync()
-    {
-        while (true)
-        {
-            List<PendingWrite> batch;
-            lock (_gate)
-            {
-                if (_queued.Count == 0)
-                {
-                    _flush = null;
-                    return;
-                }
-
-                if (_queued.Count <= MaxBatchSize)
-                {
-                    batch = _queued;
-                    _queued = [];
-                }
-                else
-                {
-                    batch = _queued.GetRange(0, MaxBatchSize);
-                    _queued.RemoveRange(0, MaxBatchSize);
-                }
-            }
-
-            await WriteBatchAsync(batch).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Writes one batch and completes each of its operations; never throws.</summary>
-    private async Task WriteBatchAsync(List<PendingWrite> batch)
+    /// <summary>Writes one batch; a failure is logged once and fails each of its operations as unavailable.</summary>
+    private async Task WriteBatchAsync(IReadOnlyList<GroupCommitQueue<PendingWrite>.Pending> batch)
     {
         try
         {
             await ExecuteBatchAsync(batch).ConfigureAwait(false);
-            Interlocked.Increment(ref _batchesWritten);
-            foreach (var write in batch)
-            {
-                write.Completion.TrySetResult();
-            }
         }
         catch (Exception ex)
         {
-            // Every exception, not only the database's: an operation left uncompleted would hang its caller.
             LogBatchFailed(ex, _serviceId, batch.Count);
-            var error = Unavailable($"write {batch.Count} record(s)", ex);
-            foreach (var write in batch)
-            {
-                write.Completion.TrySetException(error);
-            }
+            throw Unavailable($"write {batch.Count} record(s)", ex);
         }
     }
 
     /// <summary>One round trip, one implicit transaction: an upsert of all saves and a delete of all removes.</summary>
-    private async Task ExecuteBatchAsync(List<PendingWrite> batch)
+    private async Task ExecuteBatchAsync(IReadOnlyList<GroupCommitQueue<PendingWrite>.Pending> batch)
     {
         // One task is written by one grain that awaits each write, so a task should never be here twice; if it is,
         // its last operation wins, as it would have written one after another (and ON CONFLICT refuses a row twice).
         var last = new Dictionary<string, PendingWrite>(batch.Count, StringComparer.Ordinal);
-        foreach (var write in batch)
+        foreach (var (write, _) in batch)
         {
             last[write.TaskId] = write;
         }
@@ -309,9 +232,6 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue index: could not {Operation} of service {ServiceId}")]
     private partial void LogReadFailed(Exception exception, string operation, string serviceId);
 
-    /// <summary>A save (with its record) or a remove (without), and its caller's task.</summary>
-    private sealed record PendingWrite(string TaskId, QueueIndexRecord? Record)
-    {
-        public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    }
+    /// <summary>A save (with its record) or a remove (without).</summary>
+    private sealed record PendingWrite(string TaskId, QueueIndexRecord? Record);
 }

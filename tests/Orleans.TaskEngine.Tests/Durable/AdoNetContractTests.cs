@@ -22,7 +22,7 @@ public sealed class AdoNetContractTests(PostgresFixture postgres)
         {
             var services = ((InProcessSiloHandle)cluster.Silos[0]).SiloHost.Services;
             var grainId = GrainId.Create("contract", Guid.NewGuid().ToString("N"));
-            foreach (var name in new[] { TaskEngineSiloConfiguration.PostgresStorageName, Orleans.TaskEngine.Hosting.TaskEngineStorage.Name })
+            foreach (var name in new[] { TaskEngineSiloConfiguration.PostgresStorageName, TaskEngineSiloConfiguration.PostgresBatchedStorageName, Orleans.TaskEngine.Hosting.TaskEngineStorage.Name })
             {
                 var storage = services.GetRequiredKeyedService<IGrainStorage>(name);
                 var state = new GrainState<TaskGrainState> { State = new TaskGrainState { Attempts = 1 } };
@@ -74,7 +74,7 @@ public sealed class AdoNetContractTests(PostgresFixture postgres)
         }
 
         // Still scheduled (version 1, as submitted) when the cluster went away.
-        Assert.Equal(1, await postgres.ScalarAsync<int>($"SELECT version FROM orleans_storage WHERE {TaskRow(serviceId, scheduled)}"));
+        Assert.Equal(1, await postgres.ScalarAsync<int>($"SELECT version FROM taskengine_grain_state WHERE {TaskRow(serviceId, scheduled)}"));
         Assert.Equal(1L, await postgres.ScalarAsync<long>(
             $"SELECT count(*) FROM orleans_reminders WHERE serviceid = '{serviceId}' AND grainid LIKE '%{scheduled}' AND remindername = 'watchdog'"));
 
@@ -90,7 +90,7 @@ public sealed class AdoNetContractTests(PostgresFixture postgres)
             // No call touches the scheduled task: its reminder fires in the new cluster and it runs.
             // Watched in the table, since a call would activate the task and its activation would run it without the reminder.
             await Eventually.Until(
-                () => postgres.ScalarAsync<int>($"SELECT count(*)::int FROM orleans_storage WHERE {TaskRow(serviceId, scheduled)} AND version >= 4"),
+                () => postgres.ScalarAsync<int>($"SELECT count(*)::int FROM taskengine_grain_state WHERE {TaskRow(serviceId, scheduled)} AND version >= 4"),
                 n => n == 1, Deadline, $"task {scheduled} to be started and completed by its reminder");
             var after = await engine.GetAsync(scheduled);
             Assert.Equal(TaskState.Completed, after!.Status);
@@ -123,15 +123,9 @@ public sealed class AdoNetContractTests(PostgresFixture postgres)
         }
     }
 
-    /// <summary>
-    /// The storage row of a task. Task ids are 32 hex digits, which the provider stores as a Guid key (N0, N1) rather
-    /// than as a string (see the ADO.NET contract, pitfall 2).
-    /// </summary>
-    private static string TaskRow(string serviceId, string taskId)
-    {
-        var bytes = Guid.Parse(taskId).ToByteArray();
-        return $"serviceid = '{serviceId}' AND graintypestring = 'task' AND grainidn0 = {BitConverter.ToInt64(bytes, 0)} AND grainidn1 = {BitConverter.ToInt64(bytes, 8)}";
-    }
+    /// <summary>The storage row of a task in the default (batched) task store: keyed by the GrainId as text.</summary>
+    private static string TaskRow(string serviceId, string taskId) =>
+        $"service_id = '{serviceId}' AND state_name = 'task' AND grain_id = 'task/{taskId}'";
 
     private static string NewServiceId() => "contract-" + Guid.NewGuid().ToString("N")[..12];
 }

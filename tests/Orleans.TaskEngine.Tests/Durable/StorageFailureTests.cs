@@ -90,9 +90,12 @@ public sealed class StorageFailureTests(PostgresFixture postgres)
         }
     }
 
-    private Task BreakStorageAsync() => postgres.ExecuteAsync("ALTER TABLE orleans_storage RENAME TO orleans_storage_away");
+    // Both task stores' tables: the engine uses one of them (TaskEngine:Database:TaskStore, Batched by default).
+    private Task BreakStorageAsync() => postgres.ExecuteAsync(
+        "ALTER TABLE orleans_storage RENAME TO orleans_storage_away; ALTER TABLE taskengine_grain_state RENAME TO taskengine_grain_state_away");
 
-    private Task RepairStorageAsync() => postgres.ExecuteAsync("ALTER TABLE orleans_storage_away RENAME TO orleans_storage");
+    private Task RepairStorageAsync() => postgres.ExecuteAsync(
+        "ALTER TABLE orleans_storage_away RENAME TO orleans_storage; ALTER TABLE taskengine_grain_state_away RENAME TO taskengine_grain_state");
 
     private static string NewServiceId() => "storage-" + Guid.NewGuid().ToString("N")[..12];
 }
