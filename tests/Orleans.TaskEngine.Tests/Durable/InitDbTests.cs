@@ -16,7 +16,7 @@ public sealed class InitDbTests(PostgresFixture postgres)
         var (first, firstOut, firstErr) = await RunAsync(args);
         Assert.True(first == 0, firstErr);
         Assert.Contains("schema created", firstOut, StringComparison.Ordinal);
-        foreach (var script in new[] { "001-orleans-query.sql", "010-orleans-clustering.sql", "020-orleans-persistence.sql", "030-orleans-reminders.sql", "100-taskengine.sql" })
+        foreach (var script in new[] { "001-orleans-query.sql", "010-orleans-clustering.sql", "020-orleans-persistence.sql", "030-orleans-reminders.sql", "100-taskengine.sql", "110-taskengine-grain-state.sql" })
         {
             Assert.Contains($"applied {script}", firstOut, StringComparison.Ordinal);
         }
