@@ -73,6 +73,12 @@ public sealed class AdoNetContractTests(PostgresFixture postgres)
             await cluster.DisposeAsync();
         }
 
+        // The finished task holds no reminder: its queue-index record carries its expiry instead.
+        Assert.Equal(0L, await postgres.ScalarAsync<long>(
+            $"SELECT count(*) FROM orleans_reminders WHERE serviceid = '{serviceId}' AND grainid LIKE '%{done}'"));
+        Assert.Equal(1L, await postgres.ScalarAsync<long>(
+            $"SELECT count(*) FROM taskengine_queue_records WHERE service_id = '{serviceId}' AND task_id = '{done}' AND expires_at IS NOT NULL"));
+
         // Still scheduled (version 1, as submitted) when the cluster went away.
         Assert.Equal(1, await postgres.ScalarAsync<int>($"SELECT version FROM taskengine_grain_state WHERE {TaskRow(serviceId, scheduled)}"));
         Assert.Equal(1L, await postgres.ScalarAsync<long>(
