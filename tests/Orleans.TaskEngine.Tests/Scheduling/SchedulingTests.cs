@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orleans.Core.Internal;
 using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Tests.Infrastructure;
 using Orleans.TaskEngine.Workers;
@@ -152,5 +153,19 @@ public sealed class SchedulingTests(SharedEngineCluster fixture)
         {
             await _engine.CancelAsync(id);
         }
+    }
+
+    [Fact]
+    public async Task A_worker_that_refused_work_as_a_fresh_activation_gets_work_again_once_it_is_restarted()
+    {
+        // A worker activation lost while its registration stays (as after a silo death elsewhere): the next call makes
+        // a fresh activation that is not started yet and refuses work, so its queue stops sending it any.
+        var worker = fixture.Cluster.GrainFactory.GetGrain<IWorkerGrain>(WorkerKey.Create(fixture.Cluster.Primary.SiloAddress, "solo", 0));
+        await worker.Cast<IGrainManagementExtension>().DeactivateOnIdle();
+        var id = await _engine.SubmitOk("echo", 1, s => s with { Queue = "solo" });
+
+        // The silo restarts its worker within a heartbeat; the queue must then use it again.
+        var task = await _engine.Finished(id);
+        Assert.Equal(TaskState.Completed, task.Status);
     }
 }
