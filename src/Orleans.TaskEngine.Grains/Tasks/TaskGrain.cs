@@ -15,6 +15,12 @@ namespace Orleans.TaskEngine.Tasks;
 /// it expires. Grain timers give the precise timeout, the worker liveness check and run-at times; a durable reminder
 /// is the coarse backstop only while the task waits for a time or a dependency (nothing else would wake it).
 /// </summary>
+/// <remarks>
+/// Idle task grains are collected after 2 minutes instead of Orleans' default 15: a task is read mostly while it
+/// runs and just after it finishes, and every one kept active longer is memory the silo's GC must walk. A later read
+/// reactivates it from storage.
+/// </remarks>
+[CollectionAgeLimit(Minutes = 2)]
 public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 {
     private const string WatchdogReminderName = "watchdog";
