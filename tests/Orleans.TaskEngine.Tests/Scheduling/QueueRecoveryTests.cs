@@ -15,7 +15,7 @@ public sealed class QueueRecoveryEngineCluster() : EngineCluster(2, new Dictiona
     [$"TaskEngine:Queues:Overrides:{QueueRecoveryTests.Parked}:Exclusive"] = "true",
     [$"TaskEngine:Queues:Overrides:{QueueRecoveryTests.Parked}:MaxPending"] = "100000",
     [$"TaskEngine:Queues:Overrides:{QueueRecoveryTests.Adrift}:Exclusive"] = "true",
-    ["TaskEngine:Queues:RebuildInterval"] = "00:00:02",
+    ["TaskEngine:Queues:RebuildInterval"] = "00:00:10",
 });
 
 public sealed class QueueRecoveryTests(QueueRecoveryEngineCluster fixture) : IClassFixture<QueueRecoveryEngineCluster>
@@ -99,7 +99,8 @@ public sealed class QueueRecoveryTests(QueueRecoveryEngineCluster fixture) : ICl
 
         // As if the message that queued it was lost: the task is pending by its own account, but its queue lacks it.
         await fixture.Cluster.GrainFactory.GetGrain<ISchedulerGrain>(Adrift).Remove(ids[2]);
-        Assert.Equal(4, (await engine.GetQueueAsync(Adrift)).Pending);
+        // Remove is one-way: wait for it to land (the rebuild interval, 10 s, leaves time to see it).
+        await Eventually.Until(() => engine.GetQueueAsync(Adrift), q => q.Pending == 4, TimeSpan.FromSeconds(5), "the task to drop out");
 
         await Eventually.Until(() => engine.GetQueueAsync(Adrift), q => q.Pending == 5, EngineTestExtensions.Deadline, "the rebuild to put it back");
         Assert.Equal(TaskState.Pending, (await engine.GetAsync(ids[2]))!.Status);
