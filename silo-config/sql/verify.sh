@@ -467,5 +467,42 @@ before=$(sql -c "SELECT count(*) FROM taskengine_queue_records")
 apply_all 4
 is "re-applying the scripts keeps the queue records ($before)" "$(sql -c "SELECT count(*) FROM taskengine_queue_records")" "$before"
 
+echo "== batched grain state (PostgresGrainStorage; the statements as it sends them, arrays inlined)"
+gwrite() { # names ids expected payloads -> "grain_id:version," of the writes that succeeded
+    sql -c "WITH input AS (SELECT * FROM unnest('$1'::text[], '$2'::text[], '$3'::integer[], '$4'::bytea[]) AS i (state_name, grain_id, expected, payload)),
+            updated AS (UPDATE taskengine_grain_state t SET version = t.version + 1, payload = i.payload, modified_on = now()
+                        FROM input i WHERE t.service_id = 'svc' AND t.state_name = i.state_name AND t.grain_id = i.grain_id AND t.version = i.expected
+                        RETURNING t.state_name, t.grain_id, t.version),
+            inserted AS (INSERT INTO taskengine_grain_state (service_id, state_name, grain_id, version, payload)
+                         SELECT 'svc', i.state_name, i.grain_id, 1, i.payload FROM input i WHERE i.expected IS NULL
+                         ON CONFLICT (service_id, state_name, grain_id) DO NOTHING RETURNING state_name, grain_id, version)
+            SELECT grain_id || ':' || version FROM (SELECT * FROM updated UNION ALL SELECT * FROM inserted) w ORDER BY grain_id" | tr '\n' ','
+}
+gclear() { # names ids expected -> "grain_id," of the clears that succeeded
+    sql -c "WITH input AS (SELECT * FROM unnest('$1'::text[], '$2'::text[], '$3'::integer[]) AS i (state_name, grain_id, expected)),
+            deleted AS (DELETE FROM taskengine_grain_state t USING input i
+                        WHERE t.service_id = 'svc' AND t.state_name = i.state_name AND t.grain_id = i.grain_id AND t.version = i.expected
+                        RETURNING t.state_name, t.grain_id)
+            SELECT grain_id FROM (SELECT state_name, grain_id FROM deleted
+                                  UNION ALL
+                                  SELECT i.state_name, i.grain_id FROM input i WHERE i.expected IS NULL AND NOT EXISTS (
+                                      SELECT 1 FROM taskengine_grain_state t
+                                      WHERE t.service_id = 'svc' AND t.state_name = i.state_name AND t.grain_id = i.grain_id)) c
+            ORDER BY grain_id" | tr '\n' ','
+}
+is "first writes insert at version 1" "$(gwrite '{task,task}' '{task/g1,task/g2}' '{NULL,NULL}' '{\\x01,\\x02}')" "task/g1:1,task/g2:1,"
+is "one batch: a current write succeeds, a stale one is refused, new ones insert" \
+    "$(gwrite '{task,task,task,task}' '{task/g1,task/g2,task/g1x,task/g3}' '{1,5,NULL,NULL}' '{\\x11,\\x22,\\x00,\\x33}')" "task/g1:2,task/g1x:1,task/g3:1,"
+is "an insert over an existing row is refused" "$(gwrite '{task}' '{task/g2}' '{NULL}' '{\\xff}')" ""
+is "the refused writes left the stored versions and payloads" \
+    "$(sql -c "SELECT grain_id || ':' || version || ':' || encode(payload, 'hex') FROM taskengine_grain_state WHERE service_id = 'svc' AND grain_id IN ('task/g1', 'task/g2') ORDER BY grain_id" | tr '\n' ',')" \
+    "task/g1:2:11,task/g2:1:02,"
+is "clears: at the current version deleted, a stale one refused, with no version and no row fine" \
+    "$(gclear '{task,task,task}' '{task/g2,task/g3,task/g9}' '{1,7,NULL}')" "task/g2,task/g9,"
+is "a clear with no version where a row exists is refused" "$(gclear '{task}' '{task/g1}' '{NULL}')" ""
+before=$(sql -c "SELECT count(*) FROM taskengine_grain_state")
+apply_all 5
+is "re-applying the scripts keeps the grain state rows ($before)" "$(sql -c "SELECT count(*) FROM taskengine_grain_state")" "$before"
+
 echo "== $PASS passed, $FAIL failed"
 [[ $FAIL -eq 0 ]]
