@@ -68,7 +68,8 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
         {
             Tasks = options.Tasks,
             Target = options.Target,
-            Storage = options.Storage,
+            // A REST target's storage is the server's choice, which the tool cannot see.
+            Storage = options.IsEmbedded ? options.Storage : "server",
             Handler = options.Handler,
             Concurrency = options.Concurrency,
             Rate = options.Rate,
