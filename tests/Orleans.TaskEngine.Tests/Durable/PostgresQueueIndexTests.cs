@@ -200,11 +200,12 @@ public sealed class PostgresQueueIndexTests(PostgresFixture postgres)
 
         var saves = Enumerable.Range(0, 100).Select(i => index.SaveAsync(Unfinished($"t{i}", "q", TaskPriority.Normal, i))).ToList();
         await index.DisposeAsync();
-        await Task.WhenAll(saves); // every queued save was carried out (awaited, not peeked: continuations may lag)
-        await Assert.ThrowsAsync<TaskEngineUnavailableException>(() => index.SaveAsync(Unfinished("late", "q", TaskPriority.Normal, 1)));
 
+        // Drained: every queued save is in the table as soon as dispose returns.
         await using var reader = NewIndex(serviceId: serviceId);
         Assert.Equal(100, (await reader.LoadUnfinishedAsync("q")).Count);
+        await Task.WhenAll(saves);
+        await Assert.ThrowsAsync<TaskEngineUnavailableException>(() => index.SaveAsync(Unfinished("late", "q", TaskPriority.Normal, 1)));
     }
 
     private PostgresQueueIndex NewIndex(string? connectionString = null, string? serviceId = null) =>
