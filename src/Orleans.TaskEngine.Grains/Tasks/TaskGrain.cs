@@ -16,9 +16,9 @@ namespace Orleans.TaskEngine.Tasks;
 /// is the coarse backstop only while the task waits for a time or a dependency (nothing else would wake it).
 /// </summary>
 /// <remarks>
-/// Idle task grains are collected after 2 minutes instead of Orleans' default 15: a task is read mostly while it
-/// runs and just after it finishes, and every one kept active longer is memory the silo's GC must walk. A later read
-/// reactivates it from storage.
+/// A task grain deactivates as soon as it has finished, and one reactivated to be read is collected after 2 idle
+/// minutes instead of Orleans' default 15: a task is read mostly while it runs, and every activation kept longer is
+/// memory the silo's GC must walk. A later read reactivates it from storage.
 /// </remarks>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
@@ -188,12 +188,17 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         return new SubmitResult { Outcome = SubmitOutcome.Accepted, TaskId = Id, Status = S.Status };
     }
 
-    public Task<TaskSnapshot?> Get() => Task.FromResult(Exists ? Snapshot() : null);
+    public Task<TaskSnapshot?> Get()
+    {
+        ReleaseIfSettled();
+        return Task.FromResult(Exists ? Snapshot() : null);
+    }
 
     public async Task<TaskSnapshot?> WaitForCompletion(TimeSpan timeout)
     {
         if (!Exists || S.Status.IsTerminal() || timeout <= TimeSpan.Zero)
         {
+            ReleaseIfSettled();
             return Exists ? Snapshot() : null;
         }
 
@@ -213,6 +218,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         if (!Exists)
         {
+            ReleaseIfSettled();
             return null;
         }
 
@@ -228,6 +234,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             }
         }
 
+        ReleaseIfSettled();
         if (!Exists)
         {
             return null;
@@ -707,6 +714,23 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         // After the waiters: the stored state is what they need. Until this lands, the index still counts the task
         // as unfinished, which only costs a refused start should its queue be rebuilt.
         await SaveFinishedRecordAsync();
+
+        ReleaseIfSettled();
+    }
+
+    /// <summary>
+    /// A finished (or unknown) task has nothing left to do in memory, and its activation, about 80 objects, would
+    /// otherwise live on for the collection age: under sustained load those survivors are what the garbage
+    /// collector's pauses are made of (measured: the REST submit p99 at 500/s). So it goes as soon as the current
+    /// calls end (waiters already woken finish first); a later read reactivates it from storage. One whose expiry is
+    /// near keeps its activation for the timer that purges it.
+    /// </summary>
+    private void ReleaseIfSettled()
+    {
+        if ((!Exists || S.Status.IsTerminal()) && _wakeTimer is null)
+        {
+            DeactivateOnIdle();
+        }
     }
 
     private async Task SaveFinishedRecordAsync()

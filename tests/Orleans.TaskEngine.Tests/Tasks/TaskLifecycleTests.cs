@@ -50,6 +50,26 @@ public sealed class TaskLifecycleTests(SharedEngineCluster fixture)
     }
 
     [Fact]
+    public async Task A_finished_task_gives_up_its_activation_and_a_read_brings_it_back_from_storage()
+    {
+        var id = await _engine.SubmitOk("echo", new { kept = "in storage" });
+        var finished = await _engine.Finished(id);
+        Assert.Equal(TaskState.Completed, finished.Status);
+
+        var grain = fixture.Cluster.GrainFactory.GetGrain<ITaskGrain>(id);
+        var management = fixture.Cluster.GrainFactory.GetGrain<IManagementGrain>(0);
+        await Eventually.Until(() => management.GetGrainActivationCount((GrainReference)grain), n => n == 0, TimeSpan.FromSeconds(10), "the finished task's activation to go");
+
+        // Read again: the task comes back from storage as it was, and leaves again once the read is answered.
+        var read = await _engine.GetAsync(id);
+        Assert.NotNull(read);
+        Assert.Equal(TaskState.Completed, read.Status);
+        Assert.Equal(finished.Result, read.Result);
+        Assert.Equal(finished.History.Count, read.History.Count);
+        await Eventually.Until(() => management.GetGrainActivationCount((GrainReference)grain), n => n == 0, TimeSpan.FromSeconds(10), "the re-read task's activation to go");
+    }
+
+    [Fact]
     public async Task Completing_a_cancelled_task_changes_nothing_and_says_so()
     {
         var id = await _engine.SubmitOk("delay", new { ms = 60_000 }, s => s with { RunAt = DateTimeOffset.UtcNow.AddHours(1) });
