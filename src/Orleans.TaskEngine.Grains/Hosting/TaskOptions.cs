@@ -20,8 +20,8 @@ public sealed class TaskOptions
     public TimeSpan Retention { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>
-    /// Period of the durable reminder every unfinished task holds: the backstop that re-drives a task whose
-    /// scheduler or worker was lost with a silo. Coarse on purpose (reminders cost a database row each).
+    /// Period of the durable reminder held by a task that waits for a time (run-at, retry backoff) or a dependency,
+    /// the only tasks nothing else would wake. Coarse on purpose (reminders cost a database row each).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromMinutes(1);
