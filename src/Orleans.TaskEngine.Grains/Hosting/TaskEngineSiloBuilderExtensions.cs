@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
@@ -16,6 +17,12 @@ namespace Orleans.TaskEngine.Hosting;
 
 public static class TaskEngineSiloBuilderExtensions
 {
+    /// <summary>Orleans' grain directory settings, bound as <see cref="GrainDirectoryOptions"/>.</summary>
+    public const string DirectorySection = "TaskEngine:Cluster:Directory";
+
+    /// <summary>The engine's bound on Orleans' grain directory cache (Orleans' own default is 1,000,000 entries).</summary>
+    public const int DefaultDirectoryCacheSize = 100_000;
+
     /// <summary>
     /// Adds the engine's grains, options (bound from <c>TaskEngine:*</c> and validated at start), built-in handlers
     /// and this silo's workers. Storage and reminders are the host's choice: it must provide a grain storage named
@@ -33,6 +40,12 @@ public static class TaskEngineSiloBuilderExtensions
         services.AddOptions<HttpHandlerOptions>().Bind(configuration.GetSection(HttpHandlerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskOptions>, TaskOptionsValidator>());
+
+        // One grain per task: Orleans' directory cache would keep the address of every task ever run, long after it
+        // finished and deactivated, until a million entries (about 300 bytes each, measured). Bound it near the tasks
+        // in flight; a miss costs a directory lookup, not correctness.
+        services.Configure<GrainDirectoryOptions>(o => o.CacheSize = DefaultDirectoryCacheSize);
+        services.Configure<GrainDirectoryOptions>(configuration.GetSection(DirectorySection));
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TaskHandlerRegistry>();
