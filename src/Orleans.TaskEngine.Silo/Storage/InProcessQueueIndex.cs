@@ -12,46 +12,29 @@ namespace Orleans.TaskEngine.Silo.Storage;
 /// </summary>
 public sealed class InProcessQueueIndex(IOptions<ClusterOptions> cluster) : IQueueIndex
 {
-    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, QueueIndexRecord>> Services = new();
+    private static readonly ConcurrentDictionary<string, InProcessQueueRecords> Services = new(StringComparer.Ordinal);
 
-    private ConcurrentDictionary<string, QueueIndexRecord> Records => Services.GetOrAdd(cluster.Value.ServiceId, _ => new(StringComparer.Ordinal));
+    private InProcessQueueRecords Records => Services.GetOrAdd(cluster.Value.ServiceId, _ => new());
 
     public Task SaveAsync(QueueIndexRecord record, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        Records[record.TaskId] = record;
+        Records.Save(record);
         return Task.CompletedTask;
     }
 
     public Task RemoveAsync(string taskId, CancellationToken cancellationToken = default)
     {
-        Records.TryRemove(taskId, out _);
+        Records.Remove(taskId);
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<QueueEntry>> LoadUnfinishedAsync(string queue, CancellationToken cancellationToken = default)
-    {
-        IReadOnlyList<QueueEntry> entries = [.. Records.Values
-            .Where(r => r.Queue == queue && r.ExpiresAt is null)
-            .OrderByDescending(r => r.Priority)
-            .ThenBy(r => r.Sequence)
-            .Select(r => new QueueEntry { TaskId = r.TaskId, Priority = r.Priority, Sequence = r.Sequence })];
-        return Task.FromResult(entries);
-    }
+    public Task<IReadOnlyList<QueueEntry>> LoadUnfinishedAsync(string queue, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Records.Unfinished(queue));
 
-    public Task<IReadOnlyList<string>> LoadExpiredAsync(string queue, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
-    {
-        IReadOnlyList<string> ids = [.. Records.Values
-            .Where(r => r.Queue == queue && r.ExpiresAt <= now)
-            .OrderBy(r => r.ExpiresAt)
-            .Take(limit)
-            .Select(r => r.TaskId)];
-        return Task.FromResult(ids);
-    }
+    public Task<IReadOnlyList<string>> LoadExpiredAsync(string queue, DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Records.Expired(queue, now, limit));
 
-    public Task<IReadOnlyList<string>> LoadQueuesAsync(CancellationToken cancellationToken = default)
-    {
-        IReadOnlyList<string> queues = [.. Records.Values.Select(r => r.Queue).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-        return Task.FromResult(queues);
-    }
+    public Task<IReadOnlyList<string>> LoadQueuesAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(Records.Queues());
 }

@@ -8,136 +8,25 @@ using Orleans.TaskEngine.Silo.Hosting;
 using Orleans.TaskEngine.Silo.Storage;
 using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Tests.Infrastructure;
+using Orleans.TaskEngine.Tests.Scheduling;
 
 namespace Orleans.TaskEngine.Tests.Durable;
 
 /// <summary>
-/// The PostgreSQL queue index against the real schema (silo-config/sql, applied by the fixture). Each test has its own
-/// service id, so the tests share the table without seeing each other's records.
+/// The PostgreSQL queue index against the real schema (silo-config/sql, applied by the fixture): the contract every
+/// index keeps, then batching and failures. Each index has its own service id, so the tests share the table without
+/// seeing each other's records.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PostgresQueueIndexTests(PostgresFixture postgres)
+public sealed class PostgresQueueIndexTests(PostgresFixture postgres) : QueueIndexContract
 {
-    private static readonly DateTimeOffset T0 = new(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
-
-    [Fact]
-    public async Task Unfinished_records_load_by_priority_descending_then_sequence()
-    {
-        await using var index = NewIndex();
-        await Task.WhenAll(
-            index.SaveAsync(Unfinished("low-1", "q", TaskPriority.Low, 1)),
-            index.SaveAsync(Unfinished("high-5", "q", TaskPriority.High, 5)),
-            index.SaveAsync(Unfinished("normal-2", "q", TaskPriority.Normal, 2)),
-            index.SaveAsync(Unfinished("high-3", "q", TaskPriority.High, 3)),
-            index.SaveAsync(Unfinished("urgent-9", "q", TaskPriority.Urgent, 9)),
-            index.SaveAsync(Unfinished("other-queue", "other", TaskPriority.Urgent, 0)));
-
-        var entries = await index.LoadUnfinishedAsync("q");
-
-        Assert.Equal(["urgent-9", "high-3", "high-5", "normal-2", "low-1"], entries.Select(e => e.TaskId));
-        Assert.Equal(new QueueEntry { TaskId = "high-3", Priority = TaskPriority.High, Sequence = 3 }, entries[1]);
-        Assert.Empty(await index.LoadUnfinishedAsync("no-such-queue"));
-    }
-
-    [Fact]
-    public async Task A_finished_record_leaves_the_unfinished_ones_and_is_expired_once_now_reaches_its_expiry()
-    {
-        await using var index = NewIndex();
-        await index.SaveAsync(Unfinished("t1", "q", TaskPriority.Normal, 1));
-        await index.SaveAsync(Unfinished("t2", "q", TaskPriority.Normal, 2));
-        Assert.Empty(await index.LoadExpiredAsync("q", T0.AddYears(10), 10));
-
-        await index.SaveAsync(new QueueIndexRecord("t1", "q", TaskPriority.Normal, 1, T0));
-        await index.SaveAsync(new QueueIndexRecord("t2", "q", TaskPriority.Normal, 2, T0.AddMinutes(-5)));
-
-        Assert.Empty(await index.LoadUnfinishedAsync("q"));
-        Assert.Empty(await index.LoadExpiredAsync("q", T0.AddMinutes(-5).AddTicks(-10), 10));
-        Assert.Equal(["t2"], await index.LoadExpiredAsync("q", T0.AddTicks(-10), 10));
-
-        // At its expiry exactly, oldest first; the limit and an offset other than UTC are respected.
-        Assert.Equal(["t2", "t1"], await index.LoadExpiredAsync("q", T0.ToOffset(TimeSpan.FromHours(3)), 10));
-        Assert.Equal(["t2"], await index.LoadExpiredAsync("q", T0, 1));
-        Assert.Empty(await index.LoadExpiredAsync("other", T0, 10));
-    }
-
-    [Fact]
-    public async Task Remove_deletes_the_record_and_removing_a_missing_one_does_nothing()
-    {
-        await using var index = NewIndex();
-        await index.SaveAsync(Unfinished("kept", "q", TaskPriority.Normal, 1));
-        await index.SaveAsync(Unfinished("removed", "q", TaskPriority.Normal, 2));
-        await index.SaveAsync(new QueueIndexRecord("finished", "q", TaskPriority.Normal, 3, T0));
-
-        await Task.WhenAll(index.RemoveAsync("removed"), index.RemoveAsync("finished"), index.RemoveAsync("never-saved"));
-
-        Assert.Equal(["kept"], (await index.LoadUnfinishedAsync("q")).Select(e => e.TaskId));
-        Assert.Empty(await index.LoadExpiredAsync("q", T0, 10));
-    }
-
-    [Fact]
-    public async Task Operations_on_one_task_given_together_end_as_the_last_one_says()
-    {
-        await using var index = NewIndex();
-        await index.SaveAsync(Unfinished("gone", "q", TaskPriority.Low, 1));
-
-        // Whether or not they share a batch, the outcome is the last operation of each task.
-        await Task.WhenAll(
-            index.SaveAsync(Unfinished("twice", "q", TaskPriority.Low, 1)),
-            index.SaveAsync(Unfinished("twice", "q", TaskPriority.Urgent, 7)),
-            index.RemoveAsync("gone"),
-            index.SaveAsync(Unfinished("gone", "q", TaskPriority.High, 2)),
-            index.RemoveAsync("gone"));
-
-        var entries = await index.LoadUnfinishedAsync("q");
-        Assert.Equal([new QueueEntry { TaskId = "twice", Priority = TaskPriority.Urgent, Sequence = 7 }], entries);
-    }
-
-    [Fact]
-    public async Task Two_service_ids_do_not_see_each_others_records()
-    {
-        await using var first = NewIndex();
-        await using var second = NewIndex();
-        await first.SaveAsync(Unfinished("same-id", "q", TaskPriority.Low, 1));
-        await second.SaveAsync(Unfinished("same-id", "q", TaskPriority.High, 2));
-        await second.SaveAsync(Unfinished("only-second", "q2", TaskPriority.High, 3));
-        await first.SaveAsync(new QueueIndexRecord("expired-first", "q", TaskPriority.Low, 4, T0));
-
-        Assert.Equal([new QueueEntry { TaskId = "same-id", Priority = TaskPriority.Low, Sequence = 1 }], await first.LoadUnfinishedAsync("q"));
-        Assert.Equal([new QueueEntry { TaskId = "same-id", Priority = TaskPriority.High, Sequence = 2 }], await second.LoadUnfinishedAsync("q"));
-        Assert.Empty(await second.LoadExpiredAsync("q", T0, 10));
-        Assert.Equal(["q"], await first.LoadQueuesAsync());
-        Assert.Equal(["q", "q2"], await second.LoadQueuesAsync());
-
-        await second.RemoveAsync("same-id");
-        Assert.Single(await first.LoadUnfinishedAsync("q"));
-    }
-
-    [Fact]
-    public async Task LoadQueues_lists_each_queue_with_any_record_once()
-    {
-        await using var index = NewIndex();
-        Assert.Empty(await index.LoadQueuesAsync());
-
-        var records = new List<QueueIndexRecord>();
-        foreach (var queue in new[] { "reports", "emails", "default" })
-        {
-            for (var i = 0; i < 5; i++)
-            {
-                records.Add(Unfinished($"{queue}-{i}", queue, TaskPriority.Normal, i));
-            }
-        }
-
-        records.Add(new QueueIndexRecord("finished-only", "archive", TaskPriority.Normal, 0, T0));
-        await Task.WhenAll(records.Select(r => index.SaveAsync(r)));
-
-        Assert.Equal(["archive", "default", "emails", "reports"], await index.LoadQueuesAsync());
-    }
+    protected override IQueueIndex CreateIndex() => NewPostgresIndex();
 
     [Fact]
     public async Task Two_thousand_concurrent_saves_all_land_in_far_fewer_batches()
     {
         const int count = 2_000;
-        await using var index = NewIndex();
+        await using var index = NewPostgresIndex();
 
         await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
             index.SaveAsync(Unfinished($"t{i:D5}", "bulk", (TaskPriority)(i % 4), i))));
@@ -153,7 +42,7 @@ public sealed class PostgresQueueIndexTests(PostgresFixture postgres)
     {
         var closedPort = EngineProcess.FreePort();
         var unreachable = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Port = closedPort, Timeout = 5 }.ConnectionString;
-        await using var index = NewIndex(unreachable);
+        await using var index = NewPostgresIndex(unreachable);
 
         var write = await Assert.ThrowsAsync<TaskEngineUnavailableException>(
             () => index.SaveAsync(Unfinished("t1", "q", TaskPriority.Normal, 1)));
@@ -162,7 +51,7 @@ public sealed class PostgresQueueIndexTests(PostgresFixture postgres)
         Assert.Contains("queue index is unavailable", read.Message, StringComparison.Ordinal);
         Assert.Equal(0, index.BatchesWritten);
 
-        await using var good = NewIndex();
+        await using var good = NewPostgresIndex();
         await good.SaveAsync(Unfinished("t1", "q", TaskPriority.Normal, 1));
         Assert.Single(await good.LoadUnfinishedAsync("q"));
     }
@@ -173,7 +62,7 @@ public sealed class PostgresQueueIndexTests(PostgresFixture postgres)
         // A database without the schema: every statement fails until the schema is applied.
         var database = "queue_index_" + Guid.NewGuid().ToString("N")[..12];
         var connectionString = await postgres.CreateDatabaseAsync(database);
-        await using var index = NewIndex(connectionString);
+        await using var index = NewPostgresIndex(connectionString);
 
         var failed = Enumerable.Range(0, 50).Select(i => index.SaveAsync(Unfinished($"t{i}", "q", TaskPriority.Normal, i))).ToList();
         foreach (var save in failed)
@@ -193,7 +82,7 @@ public sealed class PostgresQueueIndexTests(PostgresFixture postgres)
     public async Task A_cancelled_wait_cancels_the_caller_only_and_dispose_drains_the_queue()
     {
         var serviceId = NewServiceId();
-        var index = NewIndex(serviceId: serviceId);
+        var index = NewPostgresIndex(serviceId: serviceId);
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => index.SaveAsync(Unfinished("never", "q", TaskPriority.Normal, 1), cancelled.Token));
@@ -202,13 +91,13 @@ public sealed class PostgresQueueIndexTests(PostgresFixture postgres)
         await index.DisposeAsync();
 
         // Drained: every queued save is in the table as soon as dispose returns.
-        await using var reader = NewIndex(serviceId: serviceId);
+        await using var reader = NewPostgresIndex(serviceId: serviceId);
         Assert.Equal(100, (await reader.LoadUnfinishedAsync("q")).Count);
         await Task.WhenAll(saves);
         await Assert.ThrowsAsync<TaskEngineUnavailableException>(() => index.SaveAsync(Unfinished("late", "q", TaskPriority.Normal, 1)));
     }
 
-    private PostgresQueueIndex NewIndex(string? connectionString = null, string? serviceId = null) =>
+    private PostgresQueueIndex NewPostgresIndex(string? connectionString = null, string? serviceId = null) =>
         new(
             Options.Create(new TaskEngineDatabaseOptions { ConnectionString = connectionString ?? postgres.ConnectionString }),
             Options.Create(new ClusterOptions { ClusterId = "queue-index", ServiceId = serviceId ?? NewServiceId() }),
@@ -216,6 +105,4 @@ public sealed class PostgresQueueIndexTests(PostgresFixture postgres)
 
     private static string NewServiceId() => "queue-index-" + Guid.NewGuid().ToString("N")[..12];
 
-    private static QueueIndexRecord Unfinished(string taskId, string queue, TaskPriority priority, long sequence) =>
-        new(taskId, queue, priority, sequence, ExpiresAt: null);
 }

@@ -1,0 +1,151 @@
+using Orleans.TaskEngine.Scheduling;
+using Orleans.TaskEngine.Tasks;
+
+namespace Orleans.TaskEngine.Tests.Scheduling;
+
+/// <summary>
+/// What every <see cref="IQueueIndex"/> must do, run against each implementation: the in-process one and PostgreSQL's.
+/// <see cref="NewIndex"/> gives an index of its own service id, so indexes of one test do not see each other.
+/// </summary>
+public abstract class QueueIndexContract : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset T0 = new(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly List<IQueueIndex> _created = [];
+
+    /// <summary>A new index with a service id of its own; disposed after the test if it is disposable.</summary>
+    protected IQueueIndex NewIndex()
+    {
+        var index = CreateIndex();
+        _created.Add(index);
+        return index;
+    }
+
+    protected abstract IQueueIndex CreateIndex();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var index in _created.OfType<IAsyncDisposable>())
+        {
+            await index.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Unfinished_records_load_by_priority_descending_then_sequence()
+    {
+        var index = NewIndex();
+        await Task.WhenAll(
+            index.SaveAsync(Unfinished("low-1", "q", TaskPriority.Low, 1)),
+            index.SaveAsync(Unfinished("high-5", "q", TaskPriority.High, 5)),
+            index.SaveAsync(Unfinished("normal-2", "q", TaskPriority.Normal, 2)),
+            index.SaveAsync(Unfinished("high-3", "q", TaskPriority.High, 3)),
+            index.SaveAsync(Unfinished("urgent-9", "q", TaskPriority.Urgent, 9)),
+            index.SaveAsync(Unfinished("other-queue", "other", TaskPriority.Urgent, 0)));
+
+        var entries = await index.LoadUnfinishedAsync("q");
+
+        Assert.Equal(["urgent-9", "high-3", "high-5", "normal-2", "low-1"], entries.Select(e => e.TaskId));
+        Assert.Equal(new QueueEntry { TaskId = "high-3", Priority = TaskPriority.High, Sequence = 3 }, entries[1]);
+        Assert.Empty(await index.LoadUnfinishedAsync("no-such-queue"));
+    }
+
+    [Fact]
+    public async Task A_finished_record_leaves_the_unfinished_ones_and_is_expired_once_now_reaches_its_expiry()
+    {
+        var index = NewIndex();
+        await index.SaveAsync(Unfinished("t1", "q", TaskPriority.Normal, 1));
+        await index.SaveAsync(Unfinished("t2", "q", TaskPriority.Normal, 2));
+        Assert.Empty(await index.LoadExpiredAsync("q", T0.AddYears(10), 10));
+
+        await index.SaveAsync(new QueueIndexRecord("t1", "q", TaskPriority.Normal, 1, T0));
+        await index.SaveAsync(new QueueIndexRecord("t2", "q", TaskPriority.Normal, 2, T0.AddMinutes(-5)));
+
+        Assert.Empty(await index.LoadUnfinishedAsync("q"));
+        Assert.Empty(await index.LoadExpiredAsync("q", T0.AddMinutes(-5).AddTicks(-10), 10));
+        Assert.Equal(["t2"], await index.LoadExpiredAsync("q", T0.AddTicks(-10), 10));
+
+        // At its expiry exactly, oldest first; the limit and an offset other than UTC are respected.
+        Assert.Equal(["t2", "t1"], await index.LoadExpiredAsync("q", T0.ToOffset(TimeSpan.FromHours(3)), 10));
+        Assert.Equal(["t2"], await index.LoadExpiredAsync("q", T0, 1));
+        Assert.Empty(await index.LoadExpiredAsync("other", T0, 10));
+    }
+
+    [Fact]
+    public async Task Remove_deletes_the_record_and_removing_a_missing_one_does_nothing()
+    {
+        var index = NewIndex();
+        await index.SaveAsync(Unfinished("kept", "q", TaskPriority.Normal, 1));
+        await index.SaveAsync(Unfinished("removed", "q", TaskPriority.Normal, 2));
+        await index.SaveAsync(new QueueIndexRecord("finished", "q", TaskPriority.Normal, 3, T0));
+
+        await Task.WhenAll(index.RemoveAsync("removed"), index.RemoveAsync("finished"), index.RemoveAsync("never-saved"));
+
+        Assert.Equal(["kept"], (await index.LoadUnfinishedAsync("q")).Select(e => e.TaskId));
+        Assert.Empty(await index.LoadExpiredAsync("q", T0, 10));
+    }
+
+    [Fact]
+    public async Task Operations_on_one_task_given_together_end_as_the_last_one_says()
+    {
+        var index = NewIndex();
+        await index.SaveAsync(Unfinished("gone", "q", TaskPriority.Low, 1));
+
+        // Whether or not they share a batch, the outcome is the last operation of each task.
+        await Task.WhenAll(
+            index.SaveAsync(Unfinished("twice", "q", TaskPriority.Low, 1)),
+            index.SaveAsync(Unfinished("twice", "q", TaskPriority.Urgent, 7)),
+            index.RemoveAsync("gone"),
+            index.SaveAsync(Unfinished("gone", "q", TaskPriority.High, 2)),
+            index.RemoveAsync("gone"));
+
+        var entries = await index.LoadUnfinishedAsync("q");
+        Assert.Equal([new QueueEntry { TaskId = "twice", Priority = TaskPriority.Urgent, Sequence = 7 }], entries);
+    }
+
+    [Fact]
+    public async Task Two_service_ids_do_not_see_each_others_records()
+    {
+        var first = NewIndex();
+        var second = NewIndex();
+        await first.SaveAsync(Unfinished("same-id", "q", TaskPriority.Low, 1));
+        await second.SaveAsync(Unfinished("same-id", "q", TaskPriority.High, 2));
+        await second.SaveAsync(Unfinished("only-second", "q2", TaskPriority.High, 3));
+        await first.SaveAsync(new QueueIndexRecord("expired-first", "q", TaskPriority.Low, 4, T0));
+
+        Assert.Equal([new QueueEntry { TaskId = "same-id", Priority = TaskPriority.Low, Sequence = 1 }], await first.LoadUnfinishedAsync("q"));
+        Assert.Equal([new QueueEntry { TaskId = "same-id", Priority = TaskPriority.High, Sequence = 2 }], await second.LoadUnfinishedAsync("q"));
+        Assert.Empty(await second.LoadExpiredAsync("q", T0, 10));
+        Assert.Equal(["q"], await first.LoadQueuesAsync());
+        Assert.Equal(["q", "q2"], await second.LoadQueuesAsync());
+
+        await second.RemoveAsync("same-id");
+        Assert.Single(await first.LoadUnfinishedAsync("q"));
+    }
+
+    [Fact]
+    public async Task LoadQueues_lists_each_queue_with_any_record_once()
+    {
+        var index = NewIndex();
+        Assert.Empty(await index.LoadQueuesAsync());
+
+        var records = new List<QueueIndexRecord>();
+        foreach (var queue in new[] { "reports", "emails", "default" })
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                records.Add(Unfinished($"{queue}-{i}", queue, TaskPriority.Normal, i));
+            }
+        }
+
+        records.Add(new QueueIndexRecord("finished-only", "archive", TaskPriority.Normal, 0, T0));
+        await Task.WhenAll(records.Select(r => index.SaveAsync(r)));
+
+        Assert.Equal(["archive", "default", "emails", "reports"], await index.LoadQueuesAsync());
+    }
+
+    protected static QueueIndexRecord Unfinished(string taskId, string queue, TaskPriority priority, long sequence) =>
+        new(taskId, queue, priority, sequence, ExpiresAt: null);
+}
