@@ -16,9 +16,10 @@ namespace Orleans.TaskEngine.Tasks;
 /// is the coarse backstop only while the task waits for a time or a dependency (nothing else would wake it).
 /// </summary>
 /// <remarks>
-/// A task grain deactivates as soon as it has finished, and one reactivated to be read is collected after 2 idle
-/// minutes instead of Orleans' default 15: a task is read mostly while it runs, and every activation kept longer is
-/// memory the silo's GC must walk. A later read reactivates it from storage.
+/// A finished task grain deactivates as soon as its calls end, and so does one reactivated to be read: a task is read
+/// mostly while it runs, and every activation kept longer is memory the silo's GC must walk. Other idle task grains
+/// (queued, waiting) are collected after 2 minutes instead of Orleans' default 15. A later call reactivates the task
+/// from storage.
 /// </remarks>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
