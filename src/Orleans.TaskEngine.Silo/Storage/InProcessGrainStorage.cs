@@ -30,6 +30,10 @@ public sealed class InProcessGrainStorage(Serializer serializer, IOptions<Cluste
             grainState.ETag = stored.ETag;
             grainState.RecordExists = true;
         }
+        else
+        {
+            Reset(grainState);
+        }
 
         return Task.CompletedTask;
     }
@@ -56,11 +60,27 @@ public sealed class InProcessGrainStorage(Serializer serializer, IOptions<Cluste
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        Store.TryRemove(Key(stateName, grainId), out _);
+        // As a write: the entry goes only at the ETag the caller read; with none, there must be no entry.
+        var key = Key(stateName, grainId);
+        var exists = Store.TryGetValue(key, out var stored);
+        var cleared = grainState.ETag is null
+            ? !exists
+            : exists && stored!.ETag == grainState.ETag && Store.TryRemove(new KeyValuePair<string, StoredState>(key, stored));
+        if (!cleared)
+        {
+            var current = Store.TryGetValue(key, out var now) ? now.ETag : null;
+            throw new InconsistentStateException($"ETag mismatch for {key}", current, grainState.ETag);
+        }
+
+        Reset(grainState);
+        return Task.CompletedTask;
+    }
+
+    private static void Reset<T>(IGrainState<T> grainState)
+    {
+        grainState.State = Activator.CreateInstance<T>();
         grainState.ETag = null;
         grainState.RecordExists = false;
-        grainState.State = Activator.CreateInstance<T>();
-        return Task.CompletedTask;
     }
 
     private static string Key(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
