@@ -1,5 +1,6 @@
 using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Scheduling;
 
@@ -7,31 +8,14 @@ namespace Orleans.TaskEngine.Tests.Scheduling;
 /// What every <see cref="IQueueIndex"/> must do, run against each implementation: the in-process one and PostgreSQL's.
 /// <see cref="NewIndex"/> gives an index of its own service id, so indexes of one test do not see each other.
 /// </summary>
-public abstract class QueueIndexContract : IAsyncLifetime
+public abstract class QueueIndexContract : DisposesWhatItCreates<IQueueIndex>
 {
     protected static readonly DateTimeOffset T0 = new(2030, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
-    private readonly List<IQueueIndex> _created = [];
-
     /// <summary>A new index with a service id of its own; disposed after the test if it is disposable.</summary>
-    protected IQueueIndex NewIndex()
-    {
-        var index = CreateIndex();
-        _created.Add(index);
-        return index;
-    }
+    protected IQueueIndex NewIndex() => Track(CreateIndex());
 
     protected abstract IQueueIndex CreateIndex();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var index in _created.OfType<IAsyncDisposable>())
-        {
-            await index.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task Unfinished_records_load_by_priority_descending_then_sequence()

@@ -1,6 +1,7 @@
 using Orleans.Runtime;
 using Orleans.Storage;
 using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Storage;
 
@@ -8,31 +9,14 @@ namespace Orleans.TaskEngine.Tests.Storage;
 /// What the engine's task state stores must do, run against each: the in-process one and PostgreSQL's batched one.
 /// <see cref="NewStorage"/> gives a store of its own service id, so the stores of one test do not see each other.
 /// </summary>
-public abstract class GrainStorageContract : IAsyncLifetime
+public abstract class GrainStorageContract : DisposesWhatItCreates<IGrainStorage>
 {
     protected const string StateName = "task";
 
-    private readonly List<IGrainStorage> _created = [];
-
     /// <summary>A new store with a service id of its own; disposed after the test if it is disposable.</summary>
-    protected IGrainStorage NewStorage()
-    {
-        var storage = CreateStorage("grain-state-" + Guid.NewGuid().ToString("N")[..12]);
-        _created.Add(storage);
-        return storage;
-    }
+    protected IGrainStorage NewStorage() => Track(CreateStorage("grain-state-" + Guid.NewGuid().ToString("N")[..12]));
 
     protected abstract IGrainStorage CreateStorage(string serviceId);
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var storage in _created.OfType<IAsyncDisposable>())
-        {
-            await storage.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task A_write_then_a_read_round_trip_the_state_and_the_ETag()
