@@ -25,6 +25,9 @@ public sealed record BenchOptions
           --storage memory|postgres      embedded target's storage (default memory)
           --connection <string>          PostgreSQL connection string (embedded + postgres; the tool creates the schema)
           --api-key <key>                bearer key for a REST target
+          --probe                        no tasks: measure plain Orleans in the embedded silo instead, --tasks times
+                                         each (after --warmup times each): new activations with a stored state, new
+                                         activations without, and calls to active grains
           --help                         this text
         """;
 
@@ -40,6 +43,7 @@ public sealed record BenchOptions
     public string Storage { get; init; } = "memory";
     public string? Connection { get; init; }
     public string? ApiKey { get; init; }
+    public bool Probe { get; init; }
 
     public bool IsEmbedded => Target == "embedded";
 
@@ -72,6 +76,7 @@ public sealed record BenchOptions
                 "--storage" => options with { Storage = Next() },
                 "--connection" => options with { Connection = Next() },
                 "--api-key" => options with { ApiKey = Next() },
+                "--probe" => options with { Probe = true },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
             if (options is null)

@@ -18,8 +18,11 @@ public sealed class EmbeddedTarget : IBenchTarget
     private EmbeddedTarget(IHost host)
     {
         _host = host;
-        _engine = new TaskEngineClusterClient(host.Services.GetRequiredService<IGrainFactory>());
+        Grains = host.Services.GetRequiredService<IGrainFactory>();
+        _engine = new TaskEngineClusterClient(Grains);
     }
+
+    public IGrainFactory Grains { get; }
 
     public static async Task<EmbeddedTarget> StartAsync(BenchOptions options, CancellationToken cancellationToken)
     {
@@ -42,6 +45,8 @@ public sealed class EmbeddedTarget : IBenchTarget
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // stdout carries the one JSON line of figures; the engine's log goes to stderr.
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.UseOrleans(silo => silo.ConfigureTaskEngineSilo(builder.Configuration));
         var host = builder.Build();
         await host.StartAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Orleans.TaskEngine.Bench;
+using Orleans.TaskEngine.Bench.Probe;
 
 BenchOptions? options;
 try
@@ -25,6 +26,14 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     cancel.Cancel();
 };
+
+if (options.Probe)
+{
+    await using var silo = await EmbeddedTarget.StartAsync(options, cancel.Token);
+    var probe = await OrleansProbe.RunAsync(silo.Grains, options.Tasks, options.Warmup, options.Concurrency, cancel.Token);
+    Console.WriteLine(JsonSerializer.Serialize(probe, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+    return 0;
+}
 
 await using IBenchTarget target = options.IsEmbedded
     ? await EmbeddedTarget.StartAsync(options, cancel.Token)

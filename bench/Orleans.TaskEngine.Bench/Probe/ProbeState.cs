@@ -1,0 +1,8 @@
+namespace Orleans.TaskEngine.Bench.Probe;
+
+[GenerateSerializer]
+public sealed class ProbeState
+{
+    [Id(0)]
+    public string? Payload { get; set; }
+}
