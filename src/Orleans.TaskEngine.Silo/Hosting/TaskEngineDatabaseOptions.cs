@@ -53,10 +53,19 @@ public sealed class TaskEngineDatabaseOptions
     public TaskStateStore TaskStore { get; set; } = TaskStateStore.Batched;
 
     /// <summary>
+    /// Sent to PostgreSQL with each new connection: plan every execution of a prepared statement for its own
+    /// parameters. A cluster prepares its statements while its tables are empty, and PostgreSQL may otherwise keep
+    /// one plan for all later calls, made for an empty table: measured, the batched read of task state then scanned
+    /// every row of the service until autovacuum's first ANALYZE a minute or more later. Planning these statements
+    /// costs far less than one such scan.
+    /// </summary>
+    public const string PlanCacheOption = "-c plan_cache_mode=force_custom_plan";
+
+    /// <summary>
     /// The connection string every provider of this process uses (one pool), with the pool size bounded, statements
-    /// prepared automatically, and no session reset when a connection returns to the pool (nothing in the engine or
-    /// Orleans' providers changes session state, so the reset would be a wasted statement per use). Settings the
-    /// connection string names itself win.
+    /// prepared automatically and planned per call (<see cref="PlanCacheOption"/>), and no session reset when a
+    /// connection returns to the pool (nothing in the engine or Orleans' providers changes session state, so the reset
+    /// would be a wasted statement per use). Settings the connection string names itself win.
     /// </summary>
     public string EffectiveConnectionString()
     {
@@ -69,6 +78,11 @@ public sealed class TaskEngineDatabaseOptions
         if (!Says(ConnectionString!, "MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = MaxAutoPrepare;
+        }
+
+        if (builder.Options?.Contains("plan_cache_mode", StringComparison.Ordinal) != true)
+        {
+            builder.Options = string.IsNullOrWhiteSpace(builder.Options) ? PlanCacheOption : $"{builder.Options} {PlanCacheOption}";
         }
 
         if (!Says(ConnectionString!, "NoResetOnClose"))

@@ -26,7 +26,7 @@ public sealed partial class PostgresGrainStorage : IGrainStorage, IAsyncDisposab
     /// <summary>The most operations one round trip carries; a longer queue is written in several.</summary>
     internal const int MaxBatchSize = 1_000;
 
-    private const string ReadSql = """
+    internal const string ReadSql = """
         SELECT t.state_name, t.grain_id, t.version, t.payload
         FROM unnest(@names, @ids) AS i (state_name, grain_id)
         JOIN taskengine_grain_state t ON t.service_id = @service AND t.state_name = i.state_name AND t.grain_id = i.grain_id

@@ -15,6 +15,17 @@ public sealed class TaskEngineDatabaseOptionsTests
         Assert.Equal(20, effective.MaxPoolSize);
         Assert.Equal(32, effective.MaxAutoPrepare);
         Assert.True(effective.NoResetOnClose);
+        Assert.Equal("-c plan_cache_mode=force_custom_plan", effective.Options);
+    }
+
+    [Fact]
+    public void Options_of_the_connection_string_are_kept_and_its_own_plan_cache_mode_wins()
+    {
+        var other = new TaskEngineDatabaseOptions { ConnectionString = "Host=db;Options=-c statement_timeout=5000" };
+        var own = new TaskEngineDatabaseOptions { ConnectionString = "Host=db;Options=-c plan_cache_mode=auto" };
+
+        Assert.Equal("-c statement_timeout=5000 -c plan_cache_mode=force_custom_plan", new NpgsqlConnectionStringBuilder(other.EffectiveConnectionString()).Options);
+        Assert.Equal("-c plan_cache_mode=auto", new NpgsqlConnectionStringBuilder(own.EffectiveConnectionString()).Options);
     }
 
     [Fact]
