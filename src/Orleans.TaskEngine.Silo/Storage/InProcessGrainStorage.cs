@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime;
@@ -18,9 +19,12 @@ namespace Orleans.TaskEngine.Silo.Storage;
 /// </summary>
 public sealed class InProcessGrainStorage(Serializer serializer, IOptions<ClusterOptions> cluster) : IGrainStorage
 {
-    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<string, StoredState>> Services = new();
+    private static readonly ConcurrentDictionary<string, ConcurrentDictionary<StateKey, StoredState>> Services = new();
 
-    private ConcurrentDictionary<string, StoredState> Store => Services.GetOrAdd(cluster.Value.ServiceId, _ => new());
+    // ETags need only differ from every earlier one: a counter is as good as a GUID and cheaper to make.
+    private static long _lastETag;
+
+    private ConcurrentDictionary<StateKey, StoredState> Store => Services.GetOrAdd(cluster.Value.ServiceId, _ => new());
 
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
@@ -41,7 +45,7 @@ public sealed class InProcessGrainStorage(Serializer serializer, IOptions<Cluste
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         var key = Key(stateName, grainId);
-        var written = new StoredState(serializer.SerializeToArray(grainState.State), Guid.NewGuid().ToString("N"));
+        var written = new StoredState(serializer.SerializeToArray(grainState.State), Interlocked.Increment(ref _lastETag).ToString(CultureInfo.InvariantCulture));
 
         // Compare-and-swap on the one entry: no lock shared by all grains.
         var swapped = grainState.ETag is null
@@ -65,7 +69,7 @@ public sealed class InProcessGrainStorage(Serializer serializer, IOptions<Cluste
         var exists = Store.TryGetValue(key, out var stored);
         var cleared = grainState.ETag is null
             ? !exists
-            : exists && stored!.ETag == grainState.ETag && Store.TryRemove(new KeyValuePair<string, StoredState>(key, stored));
+            : exists && stored!.ETag == grainState.ETag && Store.TryRemove(new KeyValuePair<StateKey, StoredState>(key, stored));
         if (!cleared)
         {
             var current = Store.TryGetValue(key, out var now) ? now.ETag : null;
@@ -83,7 +87,13 @@ public sealed class InProcessGrainStorage(Serializer serializer, IOptions<Cluste
         grainState.RecordExists = false;
     }
 
-    private static string Key(string stateName, GrainId grainId) => $"{stateName}/{grainId}";
+    private static StateKey Key(string stateName, GrainId grainId) => new(stateName, grainId);
+
+    /// <summary>The key of one stored state: a struct, so a lookup builds no string.</summary>
+    private readonly record struct StateKey(string StateName, GrainId GrainId)
+    {
+        public override string ToString() => $"{StateName}/{GrainId}";
+    }
 
     /// <summary>One stored state: its serialized bytes and the ETag a write must present to replace it.</summary>
     private sealed record StoredState(byte[] Bytes, string ETag);
