@@ -1,6 +1,7 @@
 using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Workers;
+using Orleans.TaskEngine.Grains;
 
 namespace Orleans.TaskEngine.Client;
 
@@ -52,19 +53,19 @@ public sealed class TaskEngineClusterClient(IGrainFactory grains)
         Task(taskId).Retry().WaitAsync(cancellationToken);
 
     public Task<QueueStatus> GetQueueAsync(string queue, CancellationToken cancellationToken = default) =>
-        grains.GetGrain<ISchedulerGrain>(queue).GetStatus().WaitAsync(cancellationToken);
+        grains.GetGrainByKey<ISchedulerGrain>(queue).GetStatus().WaitAsync(cancellationToken);
 
     public async Task<IReadOnlyList<WorkerStatus>> GetWorkersAsync(CancellationToken cancellationToken = default)
     {
         var registrations = await grains.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers().WaitAsync(cancellationToken);
         var statuses = await System.Threading.Tasks.Task.WhenAll(
-            registrations.Select(r => grains.GetGrain<IWorkerGrain>(r.WorkerId).GetStatus()));
+            registrations.Select(r => grains.GetGrainByKey<IWorkerGrain>(r.WorkerId).GetStatus()));
         return statuses;
     }
 
     private ITaskGrain Task(string taskId)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
-        return grains.GetGrain<ITaskGrain>(taskId);
+        return grains.GetGrainByKey<ITaskGrain>(taskId);
     }
 }

@@ -5,6 +5,7 @@ using Orleans.TaskEngine.Api.Hosting;
 using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Http;
 using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Grains;
 
 namespace Orleans.TaskEngine.Api.Endpoints;
 
@@ -208,7 +209,7 @@ public static class TaskEndpoints
             return ApiProblems.NotFound(id);
         }
 
-        return TypedResults.ServerSentEvents(StreamAsync(grains.GetGrain<ITaskGrain>(id), cancellationToken));
+        return TypedResults.ServerSentEvents(StreamAsync(grains.GetGrainByKey<ITaskGrain>(id), cancellationToken));
     }
 
     private static async IAsyncEnumerable<SseItem<TaskEvent>> StreamAsync(ITaskGrain task, [EnumeratorCancellation] CancellationToken cancellationToken)

@@ -5,6 +5,7 @@ using Orleans.Runtime;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Workers;
+using Orleans.TaskEngine.Grains;
 
 namespace Orleans.TaskEngine.Scheduling;
 
@@ -227,7 +228,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         // One-way calls: each task purges itself; one still listed next time is simply asked again.
         foreach (var taskId in expired)
         {
-            GrainFactory.GetGrain<ITaskGrain>(taskId).Expire().Ignore();
+            GrainFactory.GetGrainByKey<ITaskGrain>(taskId).Expire().Ignore();
         }
     }
 
@@ -293,7 +294,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
             {
                 _running.Remove(taskId);
                 LogTaskOfDeadWorker(Queue, taskId, workerId);
-                GrainFactory.GetGrain<ITaskGrain>(taskId).WorkerLost(workerId).Ignore();
+                GrainFactory.GetGrainByKey<ITaskGrain>(taskId).WorkerLost(workerId).Ignore();
             }
         }
     }
@@ -340,7 +341,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         AssignResult? result = null;
         try
         {
-            result = await GrainFactory.GetGrain<IWorkerGrain>(worker.WorkerId).Assign(entry.TaskId, Queue);
+            result = await GrainFactory.GetGrainByKey<IWorkerGrain>(worker.WorkerId).Assign(entry.TaskId, Queue);
         }
         catch (Exception ex)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Grains;
 
 namespace Orleans.TaskEngine.Scheduling;
 
@@ -72,7 +73,7 @@ public sealed partial class SchedulerKeeper(
         {
             try
             {
-                await grains.GetGrain<ISchedulerGrain>(queue).Wake().WaitAsync(cancellationToken);
+                await grains.GetGrainByKey<ISchedulerGrain>(queue).Wake().WaitAsync(cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

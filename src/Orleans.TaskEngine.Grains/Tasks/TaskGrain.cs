@@ -6,6 +6,7 @@ using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Workers;
+using Orleans.TaskEngine.Grains;
 
 namespace Orleans.TaskEngine.Tasks;
 
@@ -604,7 +605,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         foreach (var dependency in S.WaitingOn.ToArray())
         {
-            var status = await GrainFactory.GetGrain<ITaskGrain>(dependency).AddDependent(Id);
+            var status = await GrainFactory.GetGrainByKey<ITaskGrain>(dependency).AddDependent(Id);
             if (status is null or TaskState.Completed or TaskState.Failed or TaskState.Cancelled)
             {
                 await ApplyDependencyStatusAsync(dependency, status);
@@ -706,7 +707,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
         LogFinished(Id, S.Status, S.Attempts);
         foreach (var dependent in S.Dependents)
         {
-            GrainFactory.GetGrain<ITaskGrain>(dependent).DependencyFinished(Id, S.Status).Ignore();
+            GrainFactory.GetGrainByKey<ITaskGrain>(dependent).DependencyFinished(Id, S.Status).Ignore();
         }
 
         ArmWakeTimer();
@@ -937,9 +938,9 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private QueueIndexRecord RecordFor(TaskSubmission submission, long sequence, DateTimeOffset? expiresAt) =>
         new(Id, submission.Queue, submission.Priority, sequence, expiresAt);
 
-    private ISchedulerGrain Scheduler(string queue) => GrainFactory.GetGrain<ISchedulerGrain>(queue);
+    private ISchedulerGrain Scheduler(string queue) => GrainFactory.GetGrainByKey<ISchedulerGrain>(queue);
 
-    private IWorkerGrain Worker(string workerId) => GrainFactory.GetGrain<IWorkerGrain>(workerId);
+    private IWorkerGrain Worker(string workerId) => GrainFactory.GetGrainByKey<IWorkerGrain>(workerId);
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -9,6 +9,7 @@ using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Grains;
 
 namespace Orleans.TaskEngine.Workers;
 
@@ -145,7 +146,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
 
     private async Task RunAsync(string taskId, WorkerExecution execution)
     {
-        var task = GrainFactory.GetGrain<ITaskGrain>(taskId);
+        var task = GrainFactory.GetGrainByKey<ITaskGrain>(taskId);
         try
         {
             StartResult start;
@@ -252,7 +253,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         await Task.Yield();
         foreach (var (queue, taskIds) in _releases)
         {
-            GrainFactory.GetGrain<ISchedulerGrain>(queue).TasksReleased(Id, [.. taskIds]).Ignore();
+            GrainFactory.GetGrainByKey<ISchedulerGrain>(queue).TasksReleased(Id, [.. taskIds]).Ignore();
         }
 
         _releases.Clear();
@@ -281,7 +282,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
             {
                 if (queue != execution.Queue)
                 {
-                    GrainFactory.GetGrain<ISchedulerGrain>(queue).WorkerAvailable(Id, free).Ignore();
+                    GrainFactory.GetGrainByKey<ISchedulerGrain>(queue).WorkerAvailable(Id, free).Ignore();
                 }
             }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.TaskEngine.Hosting;
+using Orleans.TaskEngine.Grains;
 
 namespace Orleans.TaskEngine.Workers;
 
@@ -35,7 +36,7 @@ public sealed partial class WorkerPoolStarter(
             {
                 var id = WorkerKey.Create(silo.SiloAddress, pool.Name, i);
                 var configuration = new WorkerConfiguration { Silo = address, Concurrency = pool.Concurrency, Queues = [.. pool.Queues] };
-                await grains.GetGrain<IWorkerGrain>(id).Start(configuration).WaitAsync(cancellationToken);
+                await grains.GetGrainByKey<IWorkerGrain>(id).Start(configuration).WaitAsync(cancellationToken);
                 _workers.Add((id, configuration));
             }
         }
@@ -55,7 +56,7 @@ public sealed partial class WorkerPoolStarter(
                 {
                     try
                     {
-                        await grains.GetGrain<IWorkerGrain>(id).Start(configuration).WaitAsync(cancellationToken);
+                        await grains.GetGrainByKey<IWorkerGrain>(id).Start(configuration).WaitAsync(cancellationToken);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
@@ -79,7 +80,7 @@ public sealed partial class WorkerPoolStarter(
         {
             try
             {
-                await grains.GetGrain<IWorkerGrain>(id).Stop().WaitAsync(cancellationToken);
+                await grains.GetGrainByKey<IWorkerGrain>(id).Stop().WaitAsync(cancellationToken);
             }
             catch (Exception ex)
             {
