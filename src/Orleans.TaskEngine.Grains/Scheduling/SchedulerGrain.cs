@@ -22,6 +22,7 @@ namespace Orleans.TaskEngine.Scheduling;
 [Reentrant]
 public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 {
+    private string? _queue;
     private readonly ReadyQueue _ready = new();
     private readonly Dictionary<string, string> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, WorkerSlots> _workers = new(StringComparer.Ordinal);
@@ -48,7 +49,8 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         _logger = logger;
     }
 
-    private string Queue => this.GetPrimaryKeyString();
+    // The key is decoded from the grain id on each GetPrimaryKeyString: once per activation is enough.
+    private string Queue => _queue ??= this.GetPrimaryKeyString();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -28,6 +28,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private const string WatchdogReminderName = "watchdog";
     private static readonly TimeSpan WorkerCallTimeout = TimeSpan.FromSeconds(5);
 
+    private string? _id;
     private readonly IPersistentState<TaskGrainState> _state;
     private readonly TaskHandlerRegistry _handlers;
     private readonly TaskOptions _options;
@@ -67,7 +68,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private TaskGrainState S => _state.State;
     private bool Exists => S.Submission is not null;
     private TaskSubmission Submission => S.Submission!;
-    private string Id => this.GetPrimaryKeyString();
+    // The key is decoded from the grain id on each GetPrimaryKeyString: once per activation is enough.
+    private string Id => _id ??= this.GetPrimaryKeyString();
     private DateTimeOffset Now => _time.GetUtcNow();
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
 {
     public const string StoppingReason = "worker stopping";
 
+    private string? _id;
     private readonly Dictionary<string, WorkerExecution> _running = new(StringComparer.Ordinal);
     private readonly HashSet<string> _refusedQueues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _releases = new(StringComparer.Ordinal);
@@ -47,7 +48,8 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         _logger = logger;
     }
 
-    private string Id => this.GetPrimaryKeyString();
+    // The key is decoded from the grain id on each GetPrimaryKeyString: once per activation is enough.
+    private string Id => _id ??= this.GetPrimaryKeyString();
     private bool Active => _configuration is not null;
     private int Concurrency => _configuration?.Concurrency ?? 0;
     private int FreeSlots => Math.Max(0, Concurrency - _running.Values.Count(e => !e.Reporting));
