@@ -11,7 +11,7 @@ namespace Orleans.TaskEngine.Grains;
 /// </summary>
 public static class GrainFactoryExtensions
 {
-    private static readonly ConditionalWeakTable<IGrainFactory, ConcurrentDictionary<Type, ResolvedGrainTypes>> Resolved = new();
+    private static readonly ConditionalWeakTable<IGrainFactory, ConcurrentDictionary<Type, ResolvedGrainTypes?>> Resolved = new();
 
     /// <summary>The same reference as <c>GetGrain&lt;TGrain&gt;(key)</c>, and like it refuses an empty key.</summary>
     public static TGrain GetGrainByKey<TGrain>(this IGrainFactory grains, string key)
@@ -19,15 +19,18 @@ public static class GrainFactoryExtensions
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         var types = Resolved.GetOrCreateValue(grains).GetOrAdd(typeof(TGrain), static (_, factory) => Resolve<TGrain>(factory), grains);
-        return (TGrain)grains.GetGrain(GrainId.Create(types.GrainType, key), types.InterfaceType);
+
+        // A factory that is not Orleans' own (a test double) gets the standard call.
+        return types is null
+            ? grains.GetGrain<TGrain>(key)
+            : (TGrain)grains.GetGrain(GrainId.Create(types.GrainType, key), types.InterfaceType);
     }
 
-    private static ResolvedGrainTypes Resolve<TGrain>(IGrainFactory grains)
-        where TGrain : IGrainWithStringKey
-    {
-        var reference = (GrainReference)(object)grains.GetGrain<TGrain>("any");
-        return new ResolvedGrainTypes(reference.GrainId.Type, reference.InterfaceType);
-    }
+    private static ResolvedGrainTypes? Resolve<TGrain>(IGrainFactory grains)
+        where TGrain : IGrainWithStringKey =>
+        grains.GetGrain<TGrain>("any") is GrainReference reference
+            ? new ResolvedGrainTypes(reference.GrainId.Type, reference.InterfaceType)
+            : null;
 
     private sealed record ResolvedGrainTypes(GrainType GrainType, GrainInterfaceType InterfaceType);
 }

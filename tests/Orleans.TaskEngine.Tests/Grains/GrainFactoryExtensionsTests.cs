@@ -35,6 +35,17 @@ public sealed class GrainFactoryExtensionsTests(SharedEngineCluster fixture)
         Assert.Equal(id, read?.Id);
     }
 
+    [Fact]
+    public async Task A_factory_that_is_not_Orleans_own_gets_the_standard_call()
+    {
+        var fake = Api.ClusterHealthCheckTests.UnreachableCluster.Create();
+
+        var task = fake.GetGrainByKey<ITaskGrain>("task-a");
+
+        // The double's grain, whose calls fail as the double makes them fail.
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => task.Get());
+    }
+
     private static void AssertSame<TGrain>(TGrain expected, TGrain actual)
         where TGrain : IAddressable
     {
