@@ -34,21 +34,36 @@ public sealed class BenchSmokeTests
     }
 
     [Fact]
+    public async Task The_bench_probes_plain_orleans_in_the_embedded_silo()
+    {
+        var figures = await RunBenchForAsync("callsPerSecond", "--probe", "--tasks", "300", "--warmup", "100", "--concurrency", "16");
+
+        Assert.Equal(300, figures.GetProperty("count").GetInt32());
+        foreach (var rate in new[] { "storedActivationsPerSecond", "bareActivationsPerSecond", "callsPerSecond" })
+        {
+            Assert.True(figures.GetProperty(rate).GetDouble() > 0, rate);
+        }
+    }
+
+    [Fact]
     public async Task The_bench_explains_its_options()
     {
         await using var bench = EngineProcess.Start("Orleans.TaskEngine.Bench", new Dictionary<string, string>(), "--help");
         await bench.WaitForOutputAsync("--payload-bytes", RunTimeout);
-        foreach (var option in new[] { "--target", "--tasks", "--concurrency", "--rate", "--handler", "--storage", "--connection" })
+        foreach (var option in new[] { "--target", "--tasks", "--concurrency", "--rate", "--handler", "--storage", "--connection", "--probe" })
         {
             Assert.Contains(bench.Output, l => l.Contains(option, StringComparison.Ordinal));
         }
     }
 
-    private static async Task<JsonElement> RunBenchAsync(params string[] args)
+    private static Task<JsonElement> RunBenchAsync(params string[] args) => RunBenchForAsync("lost", args);
+
+    /// <summary>Runs the tool and returns its JSON line, the one that has <paramref name="field"/>.</summary>
+    private static async Task<JsonElement> RunBenchForAsync(string field, params string[] args)
     {
         await using var bench = EngineProcess.Start("Orleans.TaskEngine.Bench", new Dictionary<string, string>(), args);
-        await bench.WaitForOutputAsync("\"lost\":", RunTimeout);
-        var line = bench.Output.Last(l => l.Contains("\"lost\":", StringComparison.Ordinal));
+        await bench.WaitForOutputAsync($"\"{field}\":", RunTimeout);
+        var line = bench.Output.Last(l => l.Contains($"\"{field}\":", StringComparison.Ordinal));
         using var json = JsonDocument.Parse(line);
         return json.RootElement.Clone();
     }
