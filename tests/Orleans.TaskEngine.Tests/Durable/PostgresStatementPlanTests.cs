@@ -17,6 +17,7 @@ public sealed class PostgresStatementPlanTests(PostgresFixture postgres)
 {
     private const string ServiceId = "plans";
     private const int Rows = 20_000;
+    private static readonly string[] TaskStateNames = ["task"];
 
     [Fact]
     public async Task A_read_prepared_while_the_table_was_empty_still_finds_its_rows_by_key_once_the_table_is_full()
@@ -53,7 +54,7 @@ public sealed class PostgresStatementPlanTests(PostgresFixture postgres)
     {
         await using var command = new NpgsqlCommand(PostgresGrainStorage.ReadSql, connection);
         command.Parameters.AddWithValue("service", ServiceId);
-        command.Parameters.AddWithValue("names", new[] { "task" });
+        command.Parameters.AddWithValue("names", TaskStateNames);
         command.Parameters.AddWithValue("ids", new[] { grainId });
         await using var reader = await command.ExecuteReaderAsync();
         var rows = 0;
