@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Npgsql;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
@@ -8,18 +7,12 @@ namespace Orleans.TaskEngine.Tests.Bench;
 [Collection(PostgresCollection.Name)]
 public sealed class BenchPostgresSmokeTests(PostgresFixture postgres)
 {
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
-
     [Fact]
     public async Task The_bench_drives_the_embedded_engine_on_postgres()
     {
         var connection = await postgres.CreateDatabaseAsync("bench_" + Guid.NewGuid().ToString("N")[..12]);
 
-        await using var bench = EngineProcess.Start(
-            "Orleans.TaskEngine.Bench", new Dictionary<string, string>(), "--storage", "postgres", "--connection", connection, "--tasks", "200", "--concurrency", "16", "--warmup", "20");
-        await bench.WaitForOutputAsync("\"lost\":", RunTimeout);
-        using var json = JsonDocument.Parse(bench.Output.Last(l => l.Contains("\"lost\":", StringComparison.Ordinal)));
-        var figures = json.RootElement;
+        var figures = await BenchTool.RunAsync("--storage", "postgres", "--connection", connection, "--tasks", "200", "--concurrency", "16", "--warmup", "20");
 
         Assert.Equal("postgres", figures.GetProperty("storage").GetString());
         Assert.Equal(200, figures.GetProperty("tasks").GetInt32());

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Bench;
@@ -6,12 +5,10 @@ namespace Orleans.TaskEngine.Tests.Bench;
 /// <summary>Small runs of the load tool, so it cannot rot. The figures are not asserted: BENCHMARKS.md holds those.</summary>
 public sealed class BenchSmokeTests
 {
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(120);
-
     [Fact]
     public async Task The_bench_drives_the_embedded_engine_and_reports_every_task_completed()
     {
-        var figures = await RunBenchAsync("--tasks", "300", "--concurrency", "16", "--priority-mix", "mixed", "--warmup", "50");
+        var figures = await BenchTool.RunAsync("--tasks", "300", "--concurrency", "16", "--priority-mix", "mixed", "--warmup", "50");
 
         Assert.Equal(300, figures.GetProperty("tasks").GetInt32());
         Assert.Equal(0, figures.GetProperty("lost").GetInt32());
@@ -26,7 +23,7 @@ public sealed class BenchSmokeTests
         var (host, baseUrl) = await EngineProcess.StartEmbeddedApiAsync();
         await using var _ = host;
 
-        var figures = await RunBenchAsync("--target", baseUrl.ToString(), "--tasks", "200", "--concurrency", "8", "--rate", "400", "--handler", "delay:5", "--warmup", "20");
+        var figures = await BenchTool.RunAsync("--target", baseUrl.ToString(), "--tasks", "200", "--concurrency", "8", "--rate", "400", "--handler", "delay:5", "--warmup", "20");
 
         Assert.Equal(0, figures.GetProperty("lost").GetInt32());
         Assert.Equal("delay:5", figures.GetProperty("handler").GetString());
@@ -36,7 +33,7 @@ public sealed class BenchSmokeTests
     [Fact]
     public async Task The_bench_probes_plain_orleans_in_the_embedded_silo()
     {
-        var figures = await RunBenchForAsync("callsPerSecond", "--probe", "--tasks", "300", "--warmup", "100", "--concurrency", "16");
+        var figures = await BenchTool.RunForAsync("callsPerSecond", "--probe", "--tasks", "300", "--warmup", "100", "--concurrency", "16");
 
         Assert.Equal(300, figures.GetProperty("count").GetInt32());
         foreach (var rate in new[] { "storedActivationsPerSecond", "bareActivationsPerSecond", "callsPerSecond" })
@@ -49,22 +46,10 @@ public sealed class BenchSmokeTests
     public async Task The_bench_explains_its_options()
     {
         await using var bench = EngineProcess.Start("Orleans.TaskEngine.Bench", new Dictionary<string, string>(), "--help");
-        await bench.WaitForOutputAsync("--payload-bytes", RunTimeout);
+        await bench.WaitForOutputAsync("--payload-bytes", BenchTool.RunTimeout);
         foreach (var option in new[] { "--target", "--tasks", "--concurrency", "--rate", "--handler", "--storage", "--connection", "--probe" })
         {
             Assert.Contains(bench.Output, l => l.Contains(option, StringComparison.Ordinal));
         }
-    }
-
-    private static Task<JsonElement> RunBenchAsync(params string[] args) => RunBenchForAsync("lost", args);
-
-    /// <summary>Runs the tool and returns its JSON line, the one that has <paramref name="field"/>.</summary>
-    private static async Task<JsonElement> RunBenchForAsync(string field, params string[] args)
-    {
-        await using var bench = EngineProcess.Start("Orleans.TaskEngine.Bench", new Dictionary<string, string>(), args);
-        await bench.WaitForOutputAsync($"\"{field}\":", RunTimeout);
-        var line = bench.Output.Last(l => l.Contains($"\"{field}\":", StringComparison.Ordinal));
-        using var json = JsonDocument.Parse(line);
-        return json.RootElement.Clone();
     }
 }
