@@ -1,9 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Hosting;
+using Orleans.TaskEngine.Persistence;
+using Orleans.Storage;
 using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Workers;
 using Orleans.TaskEngine.Grains;
@@ -26,10 +29,11 @@ namespace Orleans.TaskEngine.Tasks;
 public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 {
     private const string WatchdogReminderName = "watchdog";
+    private const string StateName = "task";
     private static readonly TimeSpan WorkerCallTimeout = TimeSpan.FromSeconds(5);
 
     private string? _id;
-    private readonly IPersistentState<TaskGrainState> _state;
+    private readonly StoredGrainState<TaskGrainState> _state;
     private readonly TaskHandlerRegistry _handlers;
     private readonly TaskOptions _options;
     private readonly ILocalSiloDetails _silo;
@@ -46,7 +50,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private bool _reportingWorker;
 
     public TaskGrain(
-        [PersistentState("task", TaskEngineStorage.Name)] IPersistentState<TaskGrainState> state,
+        [FromKeyedServices(TaskEngineStorage.Name)] IGrainStorage storage,
         TaskHandlerRegistry handlers,
         IOptions<TaskOptions> options,
         ILocalSiloDetails silo,
@@ -57,7 +61,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         _instruments = instruments;
         _index = index;
-        _state = state;
+        _state = new StoredGrainState<TaskGrainState>(storage, StateName, this.GetGrainId());
         _handlers = handlers;
         _options = options.Value;
         _silo = silo;
@@ -72,11 +76,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private string Id => _id ??= this.GetPrimaryKeyString();
     private DateTimeOffset Now => _time.GetUtcNow();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        await _state.ReadAsync();
         if (!Exists)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         // Re-arm what lived in memory only: a reactivated task picks up where its last activation was.
@@ -94,8 +99,6 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
                 _finished.TrySetResult();
                 break;
         }
-
-        return Task.CompletedTask;
     }
 
     public async Task<SubmitResult> Submit(TaskSubmission submission)
@@ -775,7 +778,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
 
         try
         {
-            await _state.ClearStateAsync();
+            await _state.ClearAsync();
         }
         catch (Exception ex) when (ex is not TaskEngineUnavailableException)
         {
@@ -791,7 +794,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     {
         try
         {
-            await _state.WriteStateAsync();
+            await _state.WriteAsync();
         }
         catch (Exception ex)
         {
