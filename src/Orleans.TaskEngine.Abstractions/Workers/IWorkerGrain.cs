@@ -13,8 +13,11 @@ public interface IWorkerGrain : IGrainWithStringKey
     /// <summary>Stops taking work; running tasks are cancelled and handed back to their queues.</summary>
     Task Stop();
 
-    /// <summary>A scheduler hands the worker a task of <paramref name="queue"/>.</summary>
-    Task<AssignResult> Assign(string taskId, string queue);
+    /// <summary>
+    /// A scheduler hands the worker tasks of <paramref name="queue"/>, in order: one call for all it gives this worker
+    /// in one pass, so under load a message carries several.
+    /// </summary>
+    Task<AssignResult> Assign(string queue, string[] taskIds);
 
     /// <summary>Cancels the handler of a running attempt (cancel or timeout).</summary>
     [OneWay]

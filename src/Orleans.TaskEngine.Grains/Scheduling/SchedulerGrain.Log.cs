@@ -16,8 +16,8 @@ public sealed partial class SchedulerGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: task {TaskId} was given to {WorkerId} but is pending again; its release never arrived")]
     private partial void LogStaleAssignment(string queue, string taskId, string workerId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not hand task {TaskId} to worker {WorkerId}")]
-    private partial void LogAssignFailed(Exception exception, string queue, string taskId, string workerId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not hand task {TaskId} (of {Count}) to worker {WorkerId}; they go back to the queue")]
+    private partial void LogAssignFailed(Exception exception, string queue, string taskId, int count, string workerId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue} rebuilt from the queue index: {Added} of {Unfinished} unfinished task(s) added")]
     private partial void LogRebuilt(string queue, int added, int unfinished);

@@ -303,18 +303,36 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 
     private void Pump()
     {
+        // Each worker's share of this pass goes in one call.
+        Dictionary<WorkerSlots, List<QueueEntry>>? batches = null;
         while (_ready.Count > 0)
         {
             var worker = PickWorker();
             if (worker is null || !_ready.TryTake(out var entry))
             {
-                return;
+                break;
             }
 
             worker.Free--;
             worker.LastAssigned = ++_assignCounter;
             _running[entry.TaskId] = worker.WorkerId;
-            _ = AssignAsync(worker, entry);
+            batches ??= [];
+            if (!batches.TryGetValue(worker, out var batch))
+            {
+                batches[worker] = batch = [];
+            }
+
+            batch.Add(entry);
+        }
+
+        if (batches is null)
+        {
+            return;
+        }
+
+        foreach (var (worker, batch) in batches)
+        {
+            _ = AssignAsync(worker, batch);
         }
     }
 
@@ -338,20 +356,21 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         return best;
     }
 
-    private async Task AssignAsync(WorkerSlots worker, QueueEntry entry)
+    private async Task AssignAsync(WorkerSlots worker, List<QueueEntry> entries)
     {
         AssignResult? result = null;
         try
         {
-            result = await GrainFactory.GetGrainByKey<IWorkerGrain>(worker.WorkerId).Assign(entry.TaskId, Queue);
+            result = await GrainFactory.GetGrainByKey<IWorkerGrain>(worker.WorkerId).Assign(Queue, [.. entries.Select(e => e.TaskId)]);
         }
         catch (Exception ex)
         {
-            LogAssignFailed(ex, Queue, entry.TaskId, worker.WorkerId);
+            LogAssignFailed(ex, Queue, entries[0].TaskId, entries.Count, worker.WorkerId);
             _workers.Remove(worker.WorkerId);
         }
 
-        if (result is { Accepted: true })
+        var accepted = result?.Accepted ?? 0;
+        if (accepted == entries.Count)
         {
             return;
         }
@@ -362,9 +381,13 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
             worker.Blocked = true;
         }
 
-        // Back in its old place: the sequence it had keeps its turn.
-        _running.Remove(entry.TaskId);
-        _ready.Add(entry);
+        // Back in their old places: the sequences they had keep their turn.
+        foreach (var entry in entries.Skip(accepted))
+        {
+            _running.Remove(entry.TaskId);
+            _ready.Add(entry);
+        }
+
         Pump();
     }
 }

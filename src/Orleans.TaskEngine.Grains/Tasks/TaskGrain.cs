@@ -33,6 +33,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private static readonly TimeSpan WorkerCallTimeout = TimeSpan.FromSeconds(5);
 
     private string? _id;
+    private string? _siloName;
     private readonly StoredGrainState<TaskGrainState> _state;
     private readonly TaskHandlerRegistry _handlers;
     private readonly TaskOptions _options;
@@ -74,6 +75,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
     private TaskSubmission Submission => S.Submission!;
     // The key is decoded from the grain id on each GetPrimaryKeyString: once per activation is enough.
     private string Id => _id ??= this.GetPrimaryKeyString();
+    // SiloAddress formats itself anew on every call; this grain records it on every event.
+    private string SiloName => _siloName ??= _silo.SiloAddress.ToParsableString();
     private DateTimeOffset Now => _time.GetUtcNow();
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -911,7 +914,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, IRemindable
             At = Now,
             Attempt = S.Attempts,
             WorkerId = S.WorkerId,
-            Silo = onWorker ? S.Silo : _silo.SiloAddress.ToParsableString(),
+            Silo = onWorker ? S.Silo : SiloName,
             Message = message,
             Percent = percent,
         });

@@ -26,6 +26,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
     public const string StoppingReason = "worker stopping";
 
     private string? _id;
+    private string? _siloName;
     private readonly Dictionary<string, WorkerExecution> _running = new(StringComparer.Ordinal);
     private readonly HashSet<string> _refusedQueues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _releases = new(StringComparer.Ordinal);
@@ -36,6 +37,8 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
     private readonly ILogger<WorkerGrain> _logger;
     private WorkerConfiguration? _configuration;
     private IGrainTimer? _heartbeat;
+    // Executions whose handler has not finished yet (not Reporting): the slots in use.
+    private int _busy;
     private long _completed;
     private long _failed;
 
@@ -50,9 +53,11 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
 
     // The key is decoded from the grain id on each GetPrimaryKeyString: once per activation is enough.
     private string Id => _id ??= this.GetPrimaryKeyString();
+    // SiloAddress formats itself anew on every call; every task this worker starts is told it.
+    private string SiloName => _siloName ??= _silo.SiloAddress.ToParsableString();
     private bool Active => _configuration is not null;
     private int Concurrency => _configuration?.Concurrency ?? 0;
-    private int FreeSlots => Math.Max(0, Concurrency - _running.Values.Count(e => !e.Reporting));
+    private int FreeSlots => Math.Max(0, Concurrency - _busy);
 
     public async Task Start(WorkerConfiguration configuration)
     {
@@ -97,18 +102,25 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         LogStopped(Id, _running.Count);
     }
 
-    public Task<AssignResult> Assign(string taskId, string queue)
+    public Task<AssignResult> Assign(string queue, string[] taskIds)
     {
-        if (!Active || FreeSlots == 0 || _running.ContainsKey(taskId))
+        var accepted = 0;
+        foreach (var taskId in taskIds)
         {
-            _refusedQueues.Add(queue);
-            return Task.FromResult(new AssignResult { Accepted = false, FreeSlots = FreeSlots });
+            if (!Active || FreeSlots == 0 || _running.ContainsKey(taskId))
+            {
+                _refusedQueues.Add(queue);
+                break;
+            }
+
+            var execution = new WorkerExecution(queue);
+            _running[taskId] = execution;
+            _busy++;
+            accepted++;
+            _ = RunAsync(taskId, execution);
         }
 
-        var execution = new WorkerExecution(queue);
-        _running[taskId] = execution;
-        _ = RunAsync(taskId, execution);
-        return Task.FromResult(new AssignResult { Accepted = true, FreeSlots = FreeSlots });
+        return Task.FromResult(new AssignResult { Accepted = accepted, FreeSlots = FreeSlots });
     }
 
     public async Task Cancel(string taskId, int attempt, string reason)
@@ -154,7 +166,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
             StartResult start;
             try
             {
-                start = await task.TryStart(Id, _silo.SiloAddress.ToParsableString());
+                start = await task.TryStart(Id, SiloName);
             }
             catch (Exception ex)
             {
@@ -266,6 +278,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
     private void ReleaseSlot(string taskId, WorkerExecution execution)
     {
         execution.Reporting = true;
+        _busy--;
         if (!_releases.TryGetValue(execution.Queue, out var released))
         {
             _releases[execution.Queue] = released = [];

@@ -50,8 +50,12 @@ public sealed class PermanentFailureHandler : ITaskHandler
 /// <summary><c>hang</c>: waits until cancelled and records that its token fired.</summary>
 public sealed class HangingHandler : ITaskHandler
 {
+    /// <summary>The <see cref="TestProbe"/> key its starts are recorded under.</summary>
+    public const string StartKey = "hang";
+
     public async Task<JsonElement?> HandleAsync(TaskHandlerContext context, CancellationToken cancellationToken)
     {
+        TestProbe.RecordStart(StartKey, context.TaskId);
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);

@@ -168,4 +168,19 @@ public sealed class SchedulingTests(SharedEngineCluster fixture)
         var task = await _engine.Finished(id);
         Assert.Equal(TaskState.Completed, task.Status);
     }
+
+    [Fact]
+    public async Task A_worker_handed_more_tasks_than_it_has_free_slots_takes_them_in_order_up_to_its_slots()
+    {
+        var worker = fixture.Cluster.GrainFactory.GetGrain<IWorkerGrain>(WorkerKey.Create(fixture.Cluster.Primary.SiloAddress, "trio", 0));
+        await Eventually.Until(worker.GetStatus, status => status.Active && status.RunningTaskIds.Count == 0, EngineTestExtensions.Deadline, "the trio worker to be idle");
+
+        // Ids of no task: each start is refused at once, but the slots are counted when the tasks are handed over.
+        var run = Guid.NewGuid().ToString("N");
+        var result = await worker.Assign("trio", [.. Enumerable.Range(0, 5).Select(i => $"{run}-{i}")]);
+
+        Assert.Equal(3, result.Accepted);
+        Assert.Equal(0, result.FreeSlots);
+        await Eventually.Until(worker.GetStatus, status => status.RunningTaskIds.Count == 0, EngineTestExtensions.Deadline, "the refused starts to free the slots");
+    }
 }

@@ -110,6 +110,9 @@ public sealed class FailureHandlingTests(SharedEngineCluster fixture)
     {
         var id = await _engine.SubmitOk("hang");
         await _engine.InState(id, TaskState.Running);
+        // Running is the task's word; the handler starts a moment later, off the worker's turn. A cancel before that
+        // rightly skips the handler, and there would be no token for it to see.
+        await Eventually.Until(() => Task.FromResult(TestProbe.StartsOf(HangingHandler.StartKey).Contains(id)), started => started, EngineTestExtensions.Deadline, "the handler to start");
 
         var cancel = await _engine.CancelAsync(id);
 
