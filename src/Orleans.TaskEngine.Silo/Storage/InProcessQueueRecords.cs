@@ -58,26 +58,10 @@ internal sealed class InProcessQueueRecords
 
     public IReadOnlyList<string> Expired(string queue, DateTimeOffset now, int limit)
     {
-        var ids = new List<string>();
         lock (_gate)
         {
-            if (!_byQueue.TryGetValue(queue, out var set))
-            {
-                return ids;
-            }
-
-            foreach (var (expiresAt, taskId) in set.Finished)
-            {
-                if (ids.Count >= limit || expiresAt > now.UtcTicks)
-                {
-                    break;
-                }
-
-                ids.Add(taskId);
-            }
+            return _byQueue.TryGetValue(queue, out var set) ? set.Expired(now.UtcTicks, limit) : [];
         }
-
-        return ids;
     }
 
     public IReadOnlyList<string> Queues()

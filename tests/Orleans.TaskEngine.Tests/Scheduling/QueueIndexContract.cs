@@ -58,6 +58,35 @@ public abstract class QueueIndexContract : DisposesWhatItCreates<IQueueIndex>
     }
 
     [Fact]
+    public async Task Expired_records_come_soonest_first_within_and_across_seconds_up_to_the_limit()
+    {
+        var index = NewIndex();
+
+        // 40 records 250 ms apart (ten seconds), saved out of order; two share an expiry and are ordered by id.
+        var expiries = Enumerable.Range(0, 40).Select(i => (Id: $"t{i:D2}", At: T0.AddMilliseconds(250 * i))).ToList();
+        expiries.Add(("t05-twin", T0.AddMilliseconds(250 * 5)));
+        foreach (var (id, at) in expiries.OrderBy(e => (e.Id.GetHashCode() & 0xff, e.Id)))
+        {
+            await index.SaveAsync(new QueueIndexRecord(id, "q", TaskPriority.Normal, 1, at));
+        }
+
+        // Removed, and finished again with a later expiry: listed once, at the new one.
+        await index.RemoveAsync("t01");
+        await index.SaveAsync(new QueueIndexRecord("t02", "q", TaskPriority.Normal, 1, T0.AddSeconds(30)));
+
+        var soonest = await index.LoadExpiredAsync("q", T0.AddMilliseconds(250 * 7), 5);
+        Assert.Equal(["t00", "t03", "t04", "t05", "t05-twin"], soonest);
+
+        var upToTwoSeconds = await index.LoadExpiredAsync("q", T0.AddSeconds(2).AddTicks(-1), 100);
+        Assert.Equal(["t00", "t03", "t04", "t05", "t05-twin", "t06", "t07"], upToTwoSeconds);
+
+        var all = await index.LoadExpiredAsync("q", T0.AddMinutes(1), 100);
+        Assert.Equal(40, all.Count);
+        Assert.Equal("t39", all[^2]);
+        Assert.Equal("t02", all[^1]);
+    }
+
+    [Fact]
     public async Task Remove_deletes_the_record_and_removing_a_missing_one_does_nothing()
     {
         var index = NewIndex();
