@@ -62,7 +62,7 @@ public abstract class QueueIndexContract : DisposesWhatItCreates<IQueueIndex>
     {
         var index = NewIndex();
 
-        // 40 records 250 ms apart (ten seconds), saved out of order; two share an expiry and are ordered by id.
+        // 40 records 250 ms apart (ten seconds), saved out of order; two share an expiry (their order is not defined).
         var expiries = Enumerable.Range(0, 40).Select(i => (Id: $"t{i:D2}", At: T0.AddMilliseconds(250 * i))).ToList();
         expiries.Add(("t05-twin", T0.AddMilliseconds(250 * 5)));
         foreach (var (id, at) in expiries.OrderBy(e => (e.Id.GetHashCode() & 0xff, e.Id)))
@@ -75,10 +75,13 @@ public abstract class QueueIndexContract : DisposesWhatItCreates<IQueueIndex>
         await index.SaveAsync(new QueueIndexRecord("t02", "q", TaskPriority.Normal, 1, T0.AddSeconds(30)));
 
         var soonest = await index.LoadExpiredAsync("q", T0.AddMilliseconds(250 * 7), 5);
-        Assert.Equal(["t00", "t03", "t04", "t05", "t05-twin"], soonest);
+        Assert.Equal(["t00", "t03", "t04"], soonest.Take(3));
+        Assert.Equal(["t05", "t05-twin"], soonest.Skip(3).Order(StringComparer.Ordinal));
 
         var upToTwoSeconds = await index.LoadExpiredAsync("q", T0.AddSeconds(2).AddTicks(-1), 100);
-        Assert.Equal(["t00", "t03", "t04", "t05", "t05-twin", "t06", "t07"], upToTwoSeconds);
+        Assert.Equal(["t00", "t03", "t04"], upToTwoSeconds.Take(3));
+        Assert.Equal(["t05", "t05-twin"], upToTwoSeconds.Skip(3).Take(2).Order(StringComparer.Ordinal));
+        Assert.Equal(["t06", "t07"], upToTwoSeconds.Skip(5));
 
         var all = await index.LoadExpiredAsync("q", T0.AddMinutes(1), 100);
         Assert.Equal(40, all.Count);
