@@ -15,6 +15,12 @@ public interface ISchedulerGrain : IGrainWithStringKey
     /// </summary>
     Task<EnqueueResult> Enqueue(QueueEntry entry, bool isNewSubmit);
 
+    /// <summary>
+    /// Whether the queue takes a new task that is not ready yet (run-at, dependencies): the same admission as a new
+    /// submit's <see cref="Enqueue"/> (the cap on the number of queues), without adding anything.
+    /// </summary>
+    Task<EnqueueResult> Admit();
+
     /// <summary>Drops a task that will not run (cancelled).</summary>
     [OneWay]
     Task Remove(string taskId);

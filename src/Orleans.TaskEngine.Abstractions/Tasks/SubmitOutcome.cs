@@ -17,4 +17,7 @@ public enum SubmitOutcome
 
     /// <summary>A field is out of range; nothing was created.</summary>
     Invalid = 4,
+
+    /// <summary>The queue is new and the cluster already has its maximum number of queues; nothing was created.</summary>
+    QueueLimitReached = 5,
 }

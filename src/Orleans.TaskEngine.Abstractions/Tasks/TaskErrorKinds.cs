@@ -15,6 +15,12 @@ public static class TaskErrorKinds
     /// <summary>The worker running the attempt went away (its silo died or stopped).</summary>
     public const string WorkerLost = "worker_lost";
 
+    /// <summary>
+    /// The worker stopped gracefully and gave the attempt back unfinished (a rolling restart): not the task's fault and
+    /// not a lost worker, so it counts against neither <c>maxAttempts</c> nor the worker-loss poison guard.
+    /// </summary>
+    public const string HandedBack = "handed_back";
+
     /// <summary>A task this one depends on did not complete.</summary>
     public const string Dependency = "dependency";
 

@@ -97,6 +97,8 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         return Task.FromResult(new EnqueueResult { Accepted = true, Pending = _ready.Count });
     }
 
+    public Task<EnqueueResult> Admit() => Task.FromResult(new EnqueueResult { Accepted = true, Pending = _ready.Count });
+
     public Task Remove(string taskId)
     {
         _ready.Remove(taskId);
