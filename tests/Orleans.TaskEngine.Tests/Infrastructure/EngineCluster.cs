@@ -45,9 +45,15 @@ public abstract class EngineCluster : IAsyncLifetime
         builder.ConfigureHostConfiguration(c => c.AddInMemoryCollection(CommonSettings).AddInMemoryCollection(_settings));
         builder.AddSiloBuilderConfigurator<EngineSiloConfigurator>();
         builder.AddClientBuilderConfigurator<EngineClientConfigurator>();
+        Configure(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
         Engine = new TaskEngineClusterClient(Cluster.GrainFactory);
+    }
+
+    /// <summary>Adds to the cluster's configuration; runs after the engine's own configurators.</summary>
+    protected virtual void Configure(TestClusterBuilder builder)
+    {
     }
 
     public virtual async Task DisposeAsync()
