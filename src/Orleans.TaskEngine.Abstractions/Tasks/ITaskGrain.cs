@@ -5,6 +5,8 @@ namespace Orleans.TaskEngine.Tasks;
 /// <summary>
 /// One task (key: task id). The source of truth for its state machine, its history and its result.
 /// Commands that make no sense in the current state change nothing and say so; they never throw.
+/// This is what callers use; the engine's own calls between scheduler, worker and task are a separate interface in
+/// the grains library, off the client's surface.
 /// </summary>
 public interface ITaskGrain : IGrainWithStringKey
 {
@@ -33,30 +35,4 @@ public interface ITaskGrain : IGrainWithStringKey
 
     /// <summary>Runs a failed or cancelled task again, keeping its history.</summary>
     Task<CommandResult> Retry();
-
-    // The calls below are the engine's own protocol between scheduler, worker and task.
-
-    /// <summary>A worker asks to start the task; only a pending task starts.</summary>
-    Task<StartResult> TryStart(string workerId, string silo);
-
-    Task<CommandResult> ReportCompleted(int attempt, string? result);
-
-    Task<CommandResult> ReportFailed(int attempt, TaskError error);
-
-    [OneWay]
-    Task ReportProgress(int attempt, TaskProgress progress);
-
-    /// <summary>The scheduler says the worker that runs this task is gone; the task goes back to pending.</summary>
-    Task<CommandResult> WorkerLost(string workerId);
-
-    /// <summary>A task that depends on this one asks to be told when it finishes; returns this task's status (null: no such task).</summary>
-    Task<TaskState?> AddDependent(string dependentTaskId);
-
-    /// <summary>A task this one depends on finished.</summary>
-    [OneWay]
-    Task DependencyFinished(string dependencyTaskId, TaskState status);
-
-    /// <summary>The queue index lists this task as expired: it is purged if it is finished and its retention is over.</summary>
-    [OneWay]
-    Task Expire();
 }

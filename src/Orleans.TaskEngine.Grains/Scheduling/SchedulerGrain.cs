@@ -232,7 +232,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         // One-way calls: each task purges itself; one still listed next time is simply asked again.
         foreach (var taskId in expired)
         {
-            GrainFactory.GetGrainByKey<ITaskGrain>(taskId).Expire().Ignore();
+            GrainFactory.GetGrainByKey<ITaskProtocolGrain>(taskId).Expire().Ignore();
         }
     }
 
@@ -298,7 +298,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
             {
                 _running.Remove(taskId);
                 LogTaskOfDeadWorker(Queue, taskId, workerId);
-                GrainFactory.GetGrainByKey<ITaskGrain>(taskId).WorkerLost(workerId).Ignore();
+                GrainFactory.GetGrainByKey<ITaskProtocolGrain>(taskId).WorkerLost(workerId).Ignore();
             }
         }
     }

@@ -27,4 +27,13 @@ public sealed partial class TaskGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} could not update its queue index record")]
     private partial void LogIndexWriteFailed(Exception exception, string taskId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} could not store a progress report of attempt {Attempt}; the report is dropped")]
+    private partial void LogProgressDropped(Exception exception, string taskId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} is pending but could not reach the scheduler of queue {Queue}; the queue's rebuild puts it back in line")]
+    private partial void LogEnqueueFailed(Exception exception, string taskId, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} could not subscribe to its dependency {Dependency}; its watchdog asks again")]
+    private partial void LogSubscribeFailed(Exception exception, string taskId, string dependency);
 }

@@ -22,7 +22,7 @@ public sealed class TaskGrainState
     /// <summary>Attempts that failed (error or timeout): what <c>maxAttempts</c> limits.</summary>
     [Id(7)] public int FailedAttempts { get; set; }
 
-    /// <summary>Attempts lost with their worker; they go back to the queue and do not count as failures.</summary>
+    /// <summary>Workers lost in a row (the poison guard); they go back to the queue and do not count as failures.</summary>
     [Id(8)] public int WorkerLosses { get; set; }
 
     [Id(9)] public string? Result { get; set; }
@@ -44,4 +44,29 @@ public sealed class TaskGrainState
 
     /// <summary>Whether the watchdog reminder may be registered (it is only while the task waits for a time or a dependency).</summary>
     [Id(19)] public bool WatchdogRegistered { get; set; }
+
+    /// <summary>A copy whose lists are its own: a transition changes the copy, never the state callers see.</summary>
+    public TaskGrainState Copy() => new()
+    {
+        Submission = Submission,
+        Status = Status,
+        CreatedAt = CreatedAt,
+        RunAt = RunAt,
+        StartedAt = StartedAt,
+        FinishedAt = FinishedAt,
+        Attempts = Attempts,
+        FailedAttempts = FailedAttempts,
+        WorkerLosses = WorkerLosses,
+        Result = Result,
+        Errors = [.. Errors],
+        WorkerId = WorkerId,
+        Silo = Silo,
+        History = [.. History],
+        LastSequence = LastSequence,
+        ExpiresAt = ExpiresAt,
+        WaitingOn = [.. WaitingOn],
+        Dependents = [.. Dependents],
+        QueueSequence = QueueSequence,
+        WatchdogRegistered = WatchdogRegistered,
+    };
 }

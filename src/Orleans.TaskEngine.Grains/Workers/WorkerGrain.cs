@@ -160,7 +160,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
 
     private async Task RunAsync(string taskId, WorkerExecution execution)
     {
-        var task = GrainFactory.GetGrainByKey<ITaskGrain>(taskId);
+        var task = GrainFactory.GetGrainByKey<ITaskProtocolGrain>(taskId);
         try
         {
             StartResult start;
@@ -221,7 +221,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
     }
 
     private static async Task<(string? Result, TaskError? Error)> ExecuteAsync(
-        TaskHandlerRegistry handlers, IServiceProvider services, ITaskGrain task, TaskWorkItem item, WorkerExecution execution)
+        TaskHandlerRegistry handlers, IServiceProvider services, ITaskProtocolGrain task, TaskWorkItem item, WorkerExecution execution)
     {
         var token = execution.Cancellation.Token;
         try

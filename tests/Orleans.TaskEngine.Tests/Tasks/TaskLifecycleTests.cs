@@ -76,7 +76,7 @@ public sealed class TaskLifecycleTests(SharedEngineCluster fixture)
         var cancelled = await _engine.CancelAsync(id);
         Assert.True(cancelled.Changed);
 
-        var grain = fixture.Cluster.GrainFactory.GetGrain<ITaskGrain>(id);
+        var grain = fixture.Cluster.GrainFactory.GetGrain<ITaskProtocolGrain>(id);
         var report = await grain.ReportCompleted(1, "42");
 
         Assert.False(report.Changed);
@@ -93,7 +93,7 @@ public sealed class TaskLifecycleTests(SharedEngineCluster fixture)
         var id = await _engine.SubmitOk("echo", 1);
         var done = await _engine.Finished(id);
 
-        var start = await fixture.Cluster.GrainFactory.GetGrain<ITaskGrain>(id).TryStart("someone", "nowhere");
+        var start = await fixture.Cluster.GrainFactory.GetGrain<ITaskProtocolGrain>(id).TryStart("someone", "nowhere");
 
         Assert.False(start.Started);
         Assert.Contains("completed", start.Reason, StringComparison.Ordinal);
@@ -109,8 +109,9 @@ public sealed class TaskLifecycleTests(SharedEngineCluster fixture)
         var grain = fixture.Cluster.GrainFactory.GetGrain<ITaskGrain>("no-such-task");
         Assert.Null(await grain.Get());
         Assert.False((await grain.Cancel(null)).Changed);
-        Assert.False((await grain.ReportFailed(1, new TaskError { Kind = "error", Message = "x" })).Changed);
-        Assert.False((await grain.TryStart("w", "s")).Started);
+        var protocol = fixture.Cluster.GrainFactory.GetGrain<ITaskProtocolGrain>("no-such-task");
+        Assert.False((await protocol.ReportFailed(1, new TaskError { Kind = "error", Message = "x" })).Changed);
+        Assert.False((await protocol.TryStart("w", "s")).Started);
     }
 
     [Fact]
@@ -259,7 +260,7 @@ public sealed class TaskLifecycleTests(SharedEngineCluster fixture)
         await index.SaveAsync(new QueueIndexRecord(id, "orphans", TaskPriority.Normal, 1, null));
         Assert.Contains((await index.LoadUnfinishedAsync("orphans")).Select(e => e.TaskId), x => x == id);
 
-        var start = await fixture.Cluster.GrainFactory.GetGrain<ITaskGrain>(id).TryStart("worker", "silo");
+        var start = await fixture.Cluster.GrainFactory.GetGrain<ITaskProtocolGrain>(id).TryStart("worker", "silo");
 
         Assert.Null(start.WorkItem);
         Assert.Empty(await index.LoadUnfinishedAsync("orphans"));

@@ -1,0 +1,40 @@
+using Orleans.Concurrency;
+
+namespace Orleans.TaskEngine.Tasks;
+
+/// <summary>
+/// The engine's own protocol with a task (key: task id), between scheduler, worker and task grains: not for callers,
+/// so it lives here rather than in the abstractions a client references. Every command that does not apply in the
+/// task's state changes nothing and says so.
+/// </summary>
+public interface ITaskProtocolGrain : IGrainWithStringKey
+{
+    /// <summary>A worker asks to start the task; only a pending task starts.</summary>
+    Task<StartResult> TryStart(string workerId, string silo);
+
+    Task<CommandResult> ReportCompleted(int attempt, string? result);
+
+    Task<CommandResult> ReportFailed(int attempt, TaskError error);
+
+    /// <summary>Recorded (and stored) in order; a report the task cannot store is dropped.</summary>
+    [OneWay]
+    Task ReportProgress(int attempt, TaskProgress progress);
+
+    /// <summary>The scheduler says the worker that runs this task is gone; the task goes back to pending.</summary>
+    Task<CommandResult> WorkerLost(string workerId);
+
+    /// <summary>The stored status, or null when there is no such task: what a new dependent checks before it is created.</summary>
+    [AlwaysInterleave]
+    Task<TaskState?> GetStoredStatus();
+
+    /// <summary>A task that depends on this one asks to be told when it finishes; returns this task's status (null: no such task).</summary>
+    Task<TaskState?> AddDependent(string dependentTaskId);
+
+    /// <summary>A task this one depends on finished.</summary>
+    [OneWay]
+    Task DependencyFinished(string dependencyTaskId, TaskState status);
+
+    /// <summary>The queue index lists this task as expired: it is purged if it is finished and its retention is over.</summary>
+    [OneWay]
+    Task Expire();
+}

@@ -1,0 +1,402 @@
+using Orleans.TaskEngine.Hosting;
+
+namespace Orleans.TaskEngine.Tasks;
+
+/// <summary>
+/// The rules of one task, with no Orleans in them: for each command, whether it applies in the current state, the
+/// next state, and the effects the grain must carry out around the write (<see cref="TaskEffects"/>). It never
+/// changes the state it is given: a transition's next state is a copy, so what callers see stays the stored state
+/// until the write succeeds.
+/// <code>
+/// state       --command (guard)--------------------------------> next        effects
+/// (none)      --Submit (ready)---------------------------------> pending     ready record, [grain: queue first]
+/// (none)      --Submit (run-at or dependencies)----------------> scheduled   watchdog; subscribe or wake timer
+/// (exists)    --AddDependent (unfinished, new dependent)-------> same        (write only)
+/// scheduled   --Wake (no dependency left, run-at passed)-------> pending     ready record, enqueue
+/// scheduled   --DependencyFinished (completed, none left)------> pending     ready record, enqueue
+/// scheduled   --DependencyFinished (completed, some left)------> scheduled   (write only)
+/// scheduled   --DependencyFinished (failed/cancelled/missing)--> failed      announce finished
+/// pending     --Start----------------------------------------> running     run timers
+/// running     --Complete (this attempt)------------------------> completed   announce finished
+/// running     --Fail (this attempt, retryable, attempts left)--> scheduled   watchdog, remove record, wake timer
+/// running     --Fail (this attempt, permanent or last)---------> failed      announce finished
+/// running     --Fail handed_back (this attempt)----------------> pending     ready record, enqueue (counts nothing)
+/// running     --Fail worker_lost / WorkerLost (its worker)-----> pending     ready record, enqueue (counts a loss)
+/// running     --... the same, MaxWorkerLosses in a row---------> failed      announce finished
+/// running     --Timeout--------------------------------------> as Fail (timeout), and cancel on the worker
+/// running     --Progress (this attempt)------------------------> running     (write only)
+/// scheduled | pending | running --Cancel-----------------------> cancelled   dequeue or cancel on worker, announce
+/// failed | cancelled --Retry-----------------------------------> pending     ready record, enqueue
+/// completed | failed | cancelled --Expire (retention over)-----> (none)      purge
+/// </code>
+/// Every other command is refused: nothing changes, and the refusal says why. Finished tasks ignore late reports.
+/// </summary>
+public sealed class TaskStateMachine(TaskOptions options, Random random)
+{
+    private const string NoSuchTask = "No such task.";
+
+    public TaskTransition Submit(string taskId, TaskSubmission submission, TaskMoment at)
+    {
+        var runAt = submission.RunAt ?? (submission.DelaySeconds is > 0 ? at.Now.AddSeconds(submission.DelaySeconds.Value) : null);
+        var next = new TaskGrainState
+        {
+            Submission = submission,
+            CreatedAt = at.Now,
+            RunAt = runAt > at.Now ? runAt : null,
+            WaitingOn = [.. submission.DependsOn.Distinct(StringComparer.Ordinal)],
+            QueueSequence = at.Now.UtcTicks,
+        };
+
+        if (next.WaitingOn.Contains(taskId))
+        {
+            return TaskTransition.Refused($"Task {taskId} cannot depend on itself.");
+        }
+
+        if (next.RunAt is null && next.WaitingOn.Count == 0)
+        {
+            next.Status = TaskState.Pending;
+            AddEvent(next, TaskEventKind.Transition, "submitted", null, at, onWorker: false);
+            return Applied("The task is pending.", next, TaskEffects.SaveReadyRecord);
+        }
+
+        next.Status = TaskState.Scheduled;
+        next.WatchdogRegistered = true;
+        var waits = next.WaitingOn.Count > 0;
+        AddEvent(next, TaskEventKind.Transition, waits ? $"waiting for {string.Join(", ", next.WaitingOn)}" : $"scheduled for {next.RunAt:O}", null, at, onWorker: false);
+        return Applied("The task is scheduled.", next, TaskEffects.RegisterWatchdog | (waits ? TaskEffects.SubscribeToDependencies : TaskEffects.ArmWake));
+    }
+
+    public TaskTransition AddDependent(TaskGrainState current, string dependentTaskId)
+    {
+        if (current.Submission is null)
+        {
+            return TaskTransition.Refused(NoSuchTask);
+        }
+
+        if (current.Status.IsTerminal() || current.Dependents.Contains(dependentTaskId))
+        {
+            return TaskTransition.Refused($"The task is {current.Status.ToWireName()}; nothing to record.");
+        }
+
+        var next = current.Copy();
+        next.Dependents.Add(dependentTaskId);
+        return Applied($"Task {dependentTaskId} will be told when this one finishes.", next, TaskEffects.None);
+    }
+
+    public TaskTransition Wake(TaskGrainState current, TaskMoment at)
+    {
+        if (current.Status != TaskState.Scheduled || current.Submission is null)
+        {
+            return TaskTransition.Refused($"The task is {Describe(current)}; only a scheduled task wakes.");
+        }
+
+        if (current.WaitingOn.Count > 0)
+        {
+            return TaskTransition.Refused($"The task still waits for {string.Join(", ", current.WaitingOn)}.");
+        }
+
+        if (current.RunAt is { } runAt && runAt > at.Now)
+        {
+            return TaskTransition.Refused($"The task is scheduled for {runAt:O}.");
+        }
+
+        var next = current.Copy();
+        return MakePending(next, "ready", at, "The task is pending.");
+    }
+
+    public TaskTransition DependencyFinished(TaskGrainState current, string dependencyTaskId, TaskState? status, TaskMoment at)
+    {
+        if (current.Status != TaskState.Scheduled || current.Submission is null || !current.WaitingOn.Contains(dependencyTaskId))
+        {
+            return TaskTransition.Refused($"The task is {Describe(current)} and does not wait for {dependencyTaskId}.");
+        }
+
+        var next = current.Copy();
+        if (status == TaskState.Completed)
+        {
+            next.WaitingOn.Remove(dependencyTaskId);
+            if (next.WaitingOn.Count > 0)
+            {
+                return Applied($"Dependency {dependencyTaskId} completed; {next.WaitingOn.Count} left.", next, TaskEffects.None);
+            }
+
+            if (next.RunAt is { } runAt && runAt > at.Now)
+            {
+                AddEvent(next, TaskEventKind.Transition, $"dependencies completed; scheduled for {runAt:O}", null, at, onWorker: false);
+                return Applied("The task's dependencies completed.", next, TaskEffects.ArmWake);
+            }
+
+            return MakePending(next, "dependencies completed", at, "The task is pending.");
+        }
+
+        var why = status is null ? $"dependency {dependencyTaskId} does not exist" : $"dependency {dependencyTaskId} is {status.Value.ToWireName()}";
+        next.Errors.Add(new TaskError { Kind = TaskErrorKinds.Dependency, Message = why, Attempt = next.Attempts, At = at.Now });
+        Finish(next, TaskState.Failed, why, at, onWorker: false);
+        return Applied($"The task failed: {why}.", next, Finished);
+    }
+
+    public TaskTransition Start(TaskGrainState current, string workerId, string silo, TaskMoment at)
+    {
+        if (current.Submission is null)
+        {
+            return TaskTransition.Refused(NoSuchTask);
+        }
+
+        if (current.Status != TaskState.Pending)
+        {
+            return TaskTransition.Refused($"The task is {current.Status.ToWireName()}; only a pending task starts.");
+        }
+
+        var next = current.Copy();
+        next.Attempts++;
+        next.Status = TaskState.Running;
+        next.WorkerId = workerId;
+        next.Silo = silo;
+        next.StartedAt = at.Now;
+        AddEvent(next, TaskEventKind.Transition, $"started by {workerId}", null, at, onWorker: true);
+        return Applied($"Attempt {next.Attempts} started.", next, TaskEffects.ArmRunTimers);
+    }
+
+    public TaskTransition Complete(TaskGrainState current, int attempt, string? result, TaskMoment at)
+    {
+        if (RefuseReport(current, attempt, "completion") is { } refused)
+        {
+            return refused;
+        }
+
+        var next = current.Copy();
+        next.Result = result;
+        Finish(next, TaskState.Completed, "completed", at, onWorker: true);
+        return Applied("The task is completed.", next, Finished);
+    }
+
+    /// <summary>A worker reports that the current attempt ended without a result.</summary>
+    public TaskTransition Fail(TaskGrainState current, int attempt, TaskError error, TaskMoment at)
+    {
+        if (RefuseReport(current, attempt, "failure") is { } refused)
+        {
+            return refused;
+        }
+
+        return error.Kind switch
+        {
+            TaskErrorKinds.HandedBack => HandBack(current.Copy(), error.Message, at),
+            TaskErrorKinds.WorkerLost => LoseWorker(current.Copy(), error.Message, at, onWorker: true),
+            _ => FailAttempt(current.Copy(), error with { Attempt = attempt, At = at.Now }, at, onWorker: true),
+        };
+    }
+
+    /// <summary>The attempt ran past the task's timeout: it fails as <c>timeout</c>, and its handler is cancelled.</summary>
+    public TaskTransition Timeout(TaskGrainState current, TaskMoment at)
+    {
+        if (current.Status != TaskState.Running || current.Submission is null)
+        {
+            return TaskTransition.Refused($"The task is {Describe(current)}; only a running attempt times out.");
+        }
+
+        var error = new TaskError
+        {
+            Kind = TaskErrorKinds.Timeout,
+            Message = $"attempt {current.Attempts} ran past its timeout of {current.Submission.TimeoutSeconds} s",
+            Attempt = current.Attempts,
+            At = at.Now,
+        };
+        var transition = FailAttempt(current.Copy(), error, at, onWorker: false);
+        return current.WorkerId is { } workerId
+            ? transition with { Effects = transition.Effects | TaskEffects.CancelOnWorker, Cancel = new WorkerCancellation(workerId, current.Attempts, "timeout") }
+            : transition;
+    }
+
+    /// <summary>
+    /// The worker that runs the task is gone (its silo died, or it no longer runs the attempt). Null
+    /// <paramref name="workerId"/>: whichever worker runs it.
+    /// </summary>
+    public TaskTransition WorkerLost(TaskGrainState current, string? workerId, string why, TaskMoment at)
+    {
+        if (current.Status != TaskState.Running || current.Submission is null || (workerId is not null && current.WorkerId != workerId))
+        {
+            return TaskTransition.Refused("The task is not running on that worker; nothing changed.");
+        }
+
+        return LoseWorker(current.Copy(), why, at, onWorker: false);
+    }
+
+    public TaskTransition Progress(TaskGrainState current, int attempt, TaskProgress progress, TaskMoment at)
+    {
+        if (current.Submission is null || current.Status != TaskState.Running || attempt != current.Attempts)
+        {
+            return TaskTransition.Refused($"The task is {Describe(current)}; progress of attempt {attempt} is not recorded.");
+        }
+
+        var next = current.Copy();
+        AddEvent(next, TaskEventKind.Progress, progress.Message, progress.Percent, at, onWorker: true);
+        if (options.MaxProgressEvents >= 0 && next.History.Count(e => e.Kind == TaskEventKind.Progress) > options.MaxProgressEvents)
+        {
+            next.History.RemoveAt(next.History.FindIndex(e => e.Kind == TaskEventKind.Progress));
+        }
+
+        return Applied("Progress recorded.", next, TaskEffects.None);
+    }
+
+    public TaskTransition Cancel(TaskGrainState current, string? reason, TaskMoment at)
+    {
+        if (current.Submission is null)
+        {
+            return TaskTransition.Refused(NoSuchTask);
+        }
+
+        if (current.Status.IsTerminal())
+        {
+            return TaskTransition.Refused($"The task is already {current.Status.ToWireName()}; cancelling changes nothing.");
+        }
+
+        var next = current.Copy();
+        Finish(next, TaskState.Cancelled, reason is { Length: > 0 } ? $"cancelled: {reason}" : "cancelled by caller", at, onWorker: false);
+        var transition = Applied($"The task was {current.Status.ToWireName()} and is now cancelled.", next, Finished);
+        return current.Status switch
+        {
+            TaskState.Pending => transition with { Effects = transition.Effects | TaskEffects.Dequeue },
+            TaskState.Running when current.WorkerId is { } workerId => transition with
+            {
+                Effects = transition.Effects | TaskEffects.CancelOnWorker,
+                Cancel = new WorkerCancellation(workerId, current.Attempts, "cancelled"),
+            },
+            _ => transition,
+        };
+    }
+
+    public TaskTransition Retry(TaskGrainState current, TaskMoment at)
+    {
+        if (current.Submission is null)
+        {
+            return TaskTransition.Refused(NoSuchTask);
+        }
+
+        if (current.Status is not (TaskState.Failed or TaskState.Cancelled))
+        {
+            return TaskTransition.Refused($"Only a failed or cancelled task can be retried; this one is {current.Status.ToWireName()}.");
+        }
+
+        var next = current.Copy();
+        next.FailedAttempts = 0;
+        next.WorkerLosses = 0;
+        next.FinishedAt = null;
+        next.ExpiresAt = null;
+        next.Result = null;
+        return MakePending(next, "retried by caller", at, "The task is pending again.");
+    }
+
+    /// <summary>The queue index lists the task as expired: it is purged once it is finished and its retention is over.</summary>
+    public TaskTransition Expire(TaskGrainState current, TaskMoment at)
+    {
+        if (current.Submission is null || !current.Status.IsTerminal() || current.ExpiresAt > at.Now)
+        {
+            // A task retried since the index listed it is unfinished again (and its record says so): nothing to do.
+            return TaskTransition.Refused($"The task is {Describe(current)} and not past its retention.");
+        }
+
+        return Applied("The task's retention is over.", new TaskGrainState(), TaskEffects.Purge);
+    }
+
+    private const TaskEffects Finished = TaskEffects.StopRunTimers | TaskEffects.ArmWake | TaskEffects.AnnounceFinished;
+
+    private static TaskTransition? RefuseReport(TaskGrainState current, int attempt, string what)
+    {
+        if (current.Submission is null)
+        {
+            return TaskTransition.Refused(NoSuchTask);
+        }
+
+        return current.Status != TaskState.Running || attempt != current.Attempts
+            ? TaskTransition.Refused($"The task is {current.Status.ToWireName()} at attempt {current.Attempts}; a {what} of attempt {attempt} changes nothing.")
+            : null;
+    }
+
+    private TaskTransition FailAttempt(TaskGrainState next, TaskError error, TaskMoment at, bool onWorker)
+    {
+        next.Errors.Add(error);
+        next.FailedAttempts++;
+
+        // An attempt that ended with an answer ends a run of lost workers: the poison guard counts losses in a row.
+        next.WorkerLosses = 0;
+        var retryable = error.Kind is not (TaskErrorKinds.Permanent or TaskErrorKinds.Dependency);
+        if (retryable && next.FailedAttempts < next.Submission!.MaxAttempts)
+        {
+            var delay = RetryBackoff.Compute(next.FailedAttempts, options.RetryBaseDelay, options.RetryMaxDelay, random);
+            next.Status = TaskState.Scheduled;
+            next.RunAt = at.Now + delay;
+            var registered = next.WatchdogRegistered;
+            next.WatchdogRegistered = true;
+            AddEvent(next, TaskEventKind.Transition, $"attempt {error.Attempt} failed ({error.Kind}: {error.Message}); retry in {delay.TotalMilliseconds:F0} ms", null, at, onWorker);
+            var effects = TaskEffects.StopRunTimers | TaskEffects.ArmWake | TaskEffects.RemoveRecord | (registered ? TaskEffects.None : TaskEffects.RegisterWatchdog);
+            return Applied($"Attempt {error.Attempt} failed; the task is scheduled.", next, effects) with { FailedAttempt = error };
+        }
+
+        var why = retryable ? $"attempt {error.Attempt} of {next.Submission!.MaxAttempts} failed" : $"attempt {error.Attempt} failed permanently";
+        Finish(next, TaskState.Failed, $"{why} ({error.Kind}: {error.Message})", at, onWorker);
+        return Applied($"Attempt {error.Attempt} failed; the task is failed.", next, Finished) with { FailedAttempt = error };
+    }
+
+    /// <summary>A graceful stop gave the attempt back: not the task's fault and not a lost worker, so nothing is counted.</summary>
+    private static TaskTransition HandBack(TaskGrainState next, string why, TaskMoment at)
+    {
+        next.Errors.Add(new TaskError { Kind = TaskErrorKinds.HandedBack, Message = why, Attempt = next.Attempts, At = at.Now });
+        var transition = MakePending(next, $"handed back by {next.WorkerId}: {why}", at, "The task is pending again.", onWorker: true);
+        return transition with { Effects = transition.Effects | TaskEffects.StopRunTimers };
+    }
+
+    private TaskTransition LoseWorker(TaskGrainState next, string why, TaskMoment at, bool onWorker)
+    {
+        next.Errors.Add(new TaskError { Kind = TaskErrorKinds.WorkerLost, Message = why, Attempt = next.Attempts, At = at.Now });
+        next.WorkerLosses++;
+        if (next.WorkerLosses >= options.MaxWorkerLosses)
+        {
+            Finish(next, TaskState.Failed, $"{why}; lost its worker {next.WorkerLosses} times in a row, giving up", at, onWorker);
+            return Applied("The task lost its worker too often and failed.", next, Finished);
+        }
+
+        var transition = MakePending(next, why, at, "The task is pending again.", onWorker);
+        return transition with { Effects = transition.Effects | TaskEffects.StopRunTimers };
+    }
+
+    private static TaskTransition MakePending(TaskGrainState next, string why, TaskMoment at, string message, bool onWorker = false)
+    {
+        next.Status = TaskState.Pending;
+        next.RunAt = null;
+        next.QueueSequence = at.Now.UtcTicks;
+        AddEvent(next, TaskEventKind.Transition, why, null, at, onWorker);
+        return Applied(message, next, TaskEffects.SaveReadyRecord | TaskEffects.Enqueue | TaskEffects.ArmWake);
+    }
+
+    private void Finish(TaskGrainState next, TaskState status, string why, TaskMoment at, bool onWorker)
+    {
+        next.Status = status;
+        next.FinishedAt = at.Now;
+        next.ExpiresAt = at.Now + options.Retention;
+        next.RunAt = null;
+        AddEvent(next, TaskEventKind.Transition, why, null, at, onWorker);
+    }
+
+    /// <summary>
+    /// Records an event. The worker is the one that ran the current attempt; the silo is where the event happened:
+    /// the worker's silo for what a worker did or reported, the task grain's otherwise.
+    /// </summary>
+    private static void AddEvent(TaskGrainState next, TaskEventKind kind, string? message, double? percent, TaskMoment at, bool onWorker) =>
+        next.History.Add(new TaskEvent
+        {
+            Sequence = ++next.LastSequence,
+            Kind = kind,
+            Status = next.Status,
+            At = at.Now,
+            Attempt = next.Attempts,
+            WorkerId = next.WorkerId,
+            Silo = onWorker ? next.Silo : at.Silo,
+            Message = message,
+            Percent = percent,
+        });
+
+    private static TaskTransition Applied(string message, TaskGrainState next, TaskEffects effects) =>
+        new() { Applied = true, Message = message, Next = next, Effects = effects };
+
+    private static string Describe(TaskGrainState state) => state.Submission is null ? "unknown" : state.Status.ToWireName();
+}
