@@ -19,18 +19,6 @@ public sealed class FaultInjectingGrainStorage(IGrainStorage inner) : IGrainStor
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         GuardAsync(StoreOperation.StateClear, grainId, grainState.State, () => inner.ClearStateAsync(stateName, grainId, grainState));
 
-    private static async Task GuardAsync(StoreOperation operation, GrainId grainId, object? state, Func<Task> action)
-    {
-        var fault = StoreFaults.Take(operation, grainId.Key.ToString()!, state);
-        if (fault == FaultKind.FailBefore)
-        {
-            throw new TaskEngineUnavailableException($"The task store is unavailable (injected: {operation} of {grainId} refused).");
-        }
-
-        await action();
-        if (fault == FaultKind.CommitThenFail)
-        {
-            throw new TaskEngineUnavailableException($"The task store is unavailable (injected: {operation} of {grainId} committed, then the call failed).");
-        }
-    }
+    private static Task GuardAsync(StoreOperation operation, GrainId grainId, object? state, Func<Task> action) =>
+        StoreFaults.RunAsync(operation, grainId.Key.ToString()!, state, action, m => new TaskEngineUnavailableException($"The task store is unavailable ({m})."));
 }

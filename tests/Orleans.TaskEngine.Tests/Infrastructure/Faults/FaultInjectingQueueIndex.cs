@@ -21,18 +21,6 @@ public sealed class FaultInjectingQueueIndex(IQueueIndex inner) : IQueueIndex
     public Task<IReadOnlyList<string>> LoadQueuesAsync(CancellationToken cancellationToken = default) =>
         inner.LoadQueuesAsync(cancellationToken);
 
-    private static async Task GuardAsync(StoreOperation operation, string taskId, object? state, Func<Task> action)
-    {
-        var fault = StoreFaults.Take(operation, taskId, state);
-        if (fault == FaultKind.FailBefore)
-        {
-            throw new TaskEngineUnavailableException($"The queue index is unavailable (injected: {operation} of {taskId} refused).");
-        }
-
-        await action();
-        if (fault == FaultKind.CommitThenFail)
-        {
-            throw new TaskEngineUnavailableException($"The queue index is unavailable (injected: {operation} of {taskId} committed, then the call failed).");
-        }
-    }
+    private static Task GuardAsync(StoreOperation operation, string taskId, object? state, Func<Task> action) =>
+        StoreFaults.RunAsync(operation, taskId, state, action, m => new TaskEngineUnavailableException($"The queue index is unavailable ({m})."));
 }

@@ -11,18 +11,9 @@ public sealed class FaultInjectingReminderTable(IReminderTable inner) : IReminde
 
     public async Task<string?> UpsertRow(ReminderEntry entry)
     {
-        var fault = StoreFaults.Take(StoreOperation.ReminderUpsert, entry.GrainId.Key.ToString()!, entry);
-        if (fault == FaultKind.FailBefore)
-        {
-            throw new InjectedFaultException($"injected: reminder {entry.ReminderName} of {entry.GrainId} refused");
-        }
-
-        var etag = await inner.UpsertRow(entry);
-        if (fault == FaultKind.CommitThenFail)
-        {
-            throw new InjectedFaultException($"injected: reminder {entry.ReminderName} of {entry.GrainId} stored, then the call failed");
-        }
-
+        string? etag = null;
+        await StoreFaults.RunAsync(
+            StoreOperation.ReminderUpsert, entry.GrainId.Key.ToString()!, entry, async () => etag = await inner.UpsertRow(entry), m => new InjectedFaultException(m));
         return etag;
     }
 

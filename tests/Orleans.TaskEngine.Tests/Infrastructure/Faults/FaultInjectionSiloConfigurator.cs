@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
+using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Silo.Storage;
@@ -21,5 +22,6 @@ public sealed class FaultInjectionSiloConfigurator : ISiloConfigurator
             (sp, _) => new FaultInjectingGrainStorage(ActivatorUtilities.CreateInstance<InProcessGrainStorage>(sp)));
         services.AddSingleton<IQueueIndex>(sp => new FaultInjectingQueueIndex(ActivatorUtilities.CreateInstance<InProcessQueueIndex>(sp)));
         services.AddSingleton<IReminderTable>(sp => new FaultInjectingReminderTable(ActivatorUtilities.CreateInstance<InProcessReminderTable>(sp)));
+        services.AddTaskHandler<GatedProgressHandler>("progress-gate");
     }
 }

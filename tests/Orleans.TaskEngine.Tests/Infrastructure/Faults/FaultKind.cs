@@ -11,4 +11,10 @@ public enum FaultKind
     /// dropped after COMMIT, a client-side timeout). The caller cannot tell this from <see cref="FailBefore"/>.
     /// </summary>
     CommitThenFail,
+
+    /// <summary>
+    /// The operation waits until the test releases it (<see cref="StoreFaults.Armed.Release"/>), then throws and writes
+    /// nothing: a slow write that fails, for what others see while it is in flight.
+    /// </summary>
+    HoldThenFail,
 }

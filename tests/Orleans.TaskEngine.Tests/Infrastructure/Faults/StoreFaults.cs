@@ -24,7 +24,34 @@ public static class StoreFaults
     }
 
     /// <summary>The fault to inject into this operation, if one is armed and matches (it is used up).</summary>
-    public static FaultKind? Take(StoreOperation operation, string taskId, object? state)
+    public static FaultKind? Take(StoreOperation operation, string taskId, object? state) => TakeRule(operation, taskId, state)?.Kind;
+
+    /// <summary>
+    /// Carries out <paramref name="action"/> with the fault armed for it, if any: throws what <paramref name="fail"/>
+    /// makes before it (<see cref="FaultKind.FailBefore"/>, or after the hold of <see cref="FaultKind.HoldThenFail"/>)
+    /// or after it (<see cref="FaultKind.CommitThenFail"/>).
+    /// </summary>
+    public static async Task RunAsync(StoreOperation operation, string taskId, object? state, Func<Task> action, Func<string, Exception> fail)
+    {
+        var rule = TakeRule(operation, taskId, state);
+        switch (rule?.Kind)
+        {
+            case FaultKind.FailBefore:
+                throw fail($"injected: {operation} of {taskId} refused");
+            case FaultKind.HoldThenFail:
+                rule.Reached.TrySetResult();
+                await rule.Released.Task;
+                throw fail($"injected: {operation} of {taskId} held, then refused");
+        }
+
+        await action();
+        if (rule?.Kind == FaultKind.CommitThenFail)
+        {
+            throw fail($"injected: {operation} of {taskId} committed, then the call failed");
+        }
+    }
+
+    private static Rule? TakeRule(StoreOperation operation, string taskId, object? state)
     {
         foreach (var (id, rule) in Rules)
         {
@@ -47,7 +74,7 @@ public static class StoreFaults
                     Rules.TryRemove(id, out _);
                 }
 
-                return rule.Kind;
+                return rule;
             }
         }
 
@@ -61,6 +88,8 @@ public static class StoreFaults
         public FaultKind Kind { get; } = kind;
         public Func<object?, bool>? When { get; } = when;
         public int Remaining { get; set; }
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public int Fired { get; set; }
     }
 
@@ -78,6 +107,16 @@ public static class StoreFaults
             }
         }
 
-        public void Dispose() => Rules.TryRemove(id, out _);
+        /// <summary>Completes when a <see cref="FaultKind.HoldThenFail"/> operation is being held.</summary>
+        public Task Reached => rule.Reached.Task;
+
+        /// <summary>Lets a held operation go on (to fail).</summary>
+        public void Release() => rule.Released.TrySetResult();
+
+        public void Dispose()
+        {
+            Rules.TryRemove(id, out _);
+            Release();
+        }
     }
 }
