@@ -9,6 +9,7 @@ namespace Orleans.TaskEngine.Tasks;
 /// until the write succeeds.
 /// <code>
 /// state       --command (guard)--------------------------------> next        effects
+/// (exists)    --Submit-----------------------------------------> same        (refused: the grain answers AlreadyExists)
 /// (none)      --Submit (ready)---------------------------------> pending     ready record, [grain: queue first]
 /// (none)      --Submit (run-at or dependencies)----------------> scheduled   watchdog; subscribe or wake timer
 /// (exists)    --AddDependent (unfinished, new dependent)-------> same        (write only)
@@ -35,8 +36,13 @@ public sealed class TaskStateMachine(TaskOptions options, Random random)
 {
     private const string NoSuchTask = "No such task.";
 
-    public TaskTransition Submit(string taskId, TaskSubmission submission, TaskMoment at)
+    public TaskTransition Submit(TaskGrainState current, string taskId, TaskSubmission submission, TaskMoment at)
     {
+        if (current.Submission is not null)
+        {
+            return TaskTransition.Refused("A task with this id exists already.");
+        }
+
         var runAt = submission.RunAt ?? (submission.DelaySeconds is > 0 ? at.Now.AddSeconds(submission.DelaySeconds.Value) : null);
         var next = new TaskGrainState
         {
