@@ -128,25 +128,15 @@ public sealed partial class TaskGrain
             return;
         }
 
-        switch (_durable.Status)
+        if (_durable.Status == TaskState.Scheduled)
         {
-            case TaskState.Scheduled:
-                await WakeAsync();
-                break;
-            case TaskState.Pending:
-                // Became ready since the last tick: make sure its queue has it, then the queue index keeps its place.
-                await Scheduler(_durable.Submission!.Queue).Enqueue(EntryFor(_durable), isNewSubmit: false);
-                await RemoveWatchdogAsync();
-                break;
-            case TaskState.Running:
-                await CheckWorkerAsync();
-                await RemoveWatchdogAsync();
-                break;
-            default:
-                // Finished: the queue index holds its expiry.
-                await RemoveWatchdogAsync();
-                break;
+            await WakeAsync();
+            return;
         }
+
+        // The task no longer waits for a time or a dependency: what keeps it going now is its state's own mechanism
+        // (pending: its queue index record; running: its liveness check; finished: its expiry in the index).
+        await RemoveWatchdogAsync();
     }
 
     private async Task WakeAsync()

@@ -104,12 +104,6 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
     {
         if (Exists)
         {
-            if (_durable.Status == TaskState.Pending)
-            {
-                // A repeat of a submit whose write the store did not confirm: make sure its queue has it (a duplicate is ignored).
-                await Scheduler(_durable.Submission!.Queue).Enqueue(EntryFor(_durable), isNewSubmit: false);
-            }
-
             return new SubmitResult { Outcome = SubmitOutcome.AlreadyExists, TaskId = Id, Status = _durable.Status, Task = Snapshot(), Reason = "A task with this id exists already." };
         }
 
