@@ -33,9 +33,13 @@ public sealed partial class UnavailableOnFailureGrainStorage(IGrainStorage inner
         {
             LogStorageFailed(ex, operation, name, stateName, grainId);
             throw new TaskEngineUnavailableException(
-                $"The task store is unavailable: could not {operation} the state of {grainId} ({ex.GetType().Name}: {ex.Message}). Nothing was changed; try again.");
+                $"The task store is unavailable: could not {operation} the state of {grainId} ({ex.GetType().Name}: {ex.Message}). {Outcome(operation)}");
         }
     }
+
+    // A failed read changed nothing; a failed write or removal may have committed before the connection failed.
+    private static string Outcome(string operation) =>
+        operation == "read" ? "Nothing was changed; try again." : "Whether it was stored is unknown.";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Grain storage {Provider} failed to {Operation} state {StateName} of {GrainId}")]
     private partial void LogStorageFailed(Exception exception, string operation, string provider, string stateName, GrainId grainId);
