@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.TaskEngine.Client;
-using Orleans.TaskEngine.Silo.Hosting;
+using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Tasks;
 
 namespace Orleans.TaskEngine.Bench;

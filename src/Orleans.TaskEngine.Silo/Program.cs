@@ -1,6 +1,6 @@
 using Orleans.Dashboard;
-using Orleans.TaskEngine.Silo.Database;
-using Orleans.TaskEngine.Silo.Hosting;
+using Orleans.TaskEngine.Storage.Database;
+using Orleans.TaskEngine.Hosting;
 
 namespace Orleans.TaskEngine.Silo;
 

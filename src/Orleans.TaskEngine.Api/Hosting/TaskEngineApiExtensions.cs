@@ -8,7 +8,7 @@ using Orleans.TaskEngine.Api.Health;
 using Orleans.TaskEngine.Api.Security;
 using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Http;
-using Orleans.TaskEngine.Silo.Hosting;
+using Orleans.TaskEngine.Hosting;
 using Scalar.AspNetCore;
 
 namespace Orleans.TaskEngine.Api.Hosting;

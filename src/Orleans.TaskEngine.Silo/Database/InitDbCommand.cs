@@ -4,9 +4,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Orleans.TaskEngine.Silo.Hosting;
+using Orleans.TaskEngine.Hosting;
 
-namespace Orleans.TaskEngine.Silo.Database;
+namespace Orleans.TaskEngine.Storage.Database;
 
 /// <summary><c>init-db</c>: applies the schema with the silo's own settings and says what it did. Exit code 0 or 1.</summary>
 public static class InitDbCommand

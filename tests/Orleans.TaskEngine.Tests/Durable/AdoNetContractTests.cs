@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Storage;
-using Orleans.TaskEngine.Silo.Hosting;
+using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Tests.Infrastructure;
 using Orleans.TestingHost;

@@ -1,4 +1,4 @@
-using Orleans.TaskEngine.Silo.Database;
+using Orleans.TaskEngine.Storage.Database;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Durable;

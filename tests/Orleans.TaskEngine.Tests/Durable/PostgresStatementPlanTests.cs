@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Orleans.TaskEngine.Silo.Database;
-using Orleans.TaskEngine.Silo.Hosting;
-using Orleans.TaskEngine.Silo.Storage;
+using Orleans.TaskEngine.Storage.Database;
+using Orleans.TaskEngine.Hosting;
+using Orleans.TaskEngine.Storage;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Durable;

@@ -1,5 +1,5 @@
 using Npgsql;
-using Orleans.TaskEngine.Silo.Hosting;
+using Orleans.TaskEngine.Hosting;
 
 namespace Orleans.TaskEngine.Tests.Hosting;
 

@@ -3,7 +3,7 @@ using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Hosting;
-using Orleans.TaskEngine.Silo.Storage;
+using Orleans.TaskEngine.Storage;
 using Orleans.TestingHost;
 
 namespace Orleans.TaskEngine.Tests.Infrastructure;

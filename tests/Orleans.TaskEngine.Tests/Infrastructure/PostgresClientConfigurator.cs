@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Orleans.Configuration;
-using Orleans.TaskEngine.Silo.Hosting;
+using Orleans.TaskEngine.Hosting;
 using Orleans.TestingHost;
 
 namespace Orleans.TaskEngine.Tests.Infrastructure;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Orleans.TaskEngine.Silo.Database;
+using Orleans.TaskEngine.Storage.Database;
 
 namespace Orleans.TaskEngine.Tests.Infrastructure;
 

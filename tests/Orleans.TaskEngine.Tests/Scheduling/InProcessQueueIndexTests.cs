@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.TaskEngine.Scheduling;
-using Orleans.TaskEngine.Silo.Storage;
+using Orleans.TaskEngine.Storage;
 using Orleans.TaskEngine.Tasks;
 
 namespace Orleans.TaskEngine.Tests.Scheduling;

@@ -3,7 +3,7 @@ using Orleans.Configuration;
 using Orleans.Runtime.Placement;
 using Orleans.Runtime;
 using Orleans.TaskEngine.Scheduling;
-using Orleans.TaskEngine.Silo.Storage;
+using Orleans.TaskEngine.Storage;
 using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Tests.Infrastructure;
 

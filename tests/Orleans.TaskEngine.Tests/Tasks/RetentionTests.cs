@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
-using Orleans.TaskEngine.Silo.Storage;
+using Orleans.TaskEngine.Storage;
 using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Tests.Infrastructure;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.TaskEngine.Scheduling;
-using Orleans.TaskEngine.Silo.Storage;
+using Orleans.TaskEngine.Storage;
 using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Tests.Infrastructure;
 

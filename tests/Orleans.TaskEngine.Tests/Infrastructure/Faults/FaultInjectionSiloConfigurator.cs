@@ -3,7 +3,7 @@ using Orleans.Storage;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Scheduling;
-using Orleans.TaskEngine.Silo.Storage;
+using Orleans.TaskEngine.Storage;
 using Orleans.TestingHost;
 
 namespace Orleans.TaskEngine.Tests.Infrastructure.Faults;

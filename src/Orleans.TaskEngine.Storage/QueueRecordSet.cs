@@ -1,6 +1,6 @@
 using Orleans.TaskEngine.Scheduling;
 
-namespace Orleans.TaskEngine.Silo.Storage;
+namespace Orleans.TaskEngine.Storage;
 
 /// <summary>One queue's records in <see cref="InProcessQueueRecords"/>: its unfinished task ids, and its finished ones by expiry.</summary>
 /// <remarks>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.TaskEngine.Scheduling;
 
-namespace Orleans.TaskEngine.Silo.Storage;
+namespace Orleans.TaskEngine.Storage;
 
 /// <summary>
 /// The queue index in this process's memory (embedded mode and tests). Like <see cref="InProcessGrainStorage"/> it is

@@ -1,4 +1,4 @@
-namespace Orleans.TaskEngine.Silo.Hosting;
+namespace Orleans.TaskEngine.Hosting;
 
 /// <summary>Which grain storage keeps the tasks' state in PostgreSQL (<c>TaskEngine:Database:TaskStore</c>).</summary>
 public enum TaskStateStore

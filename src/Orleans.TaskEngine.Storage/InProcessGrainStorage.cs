@@ -6,7 +6,7 @@ using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
 
-namespace Orleans.TaskEngine.Silo.Storage;
+namespace Orleans.TaskEngine.Storage;
 
 /// <summary>
 /// Grain storage in this process's memory: the embedded mode's store. Orleans' memory storage serializes every

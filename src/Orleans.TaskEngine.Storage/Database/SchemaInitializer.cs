@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Orleans.TaskEngine.Silo.Database;
+namespace Orleans.TaskEngine.Storage.Database;
 
 /// <summary>
 /// Applies the schema scripts to the database in one transaction. The scripts are idempotent, so this runs any number

@@ -8,10 +8,10 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Scheduling;
-using Orleans.TaskEngine.Silo.Database;
-using Orleans.TaskEngine.Silo.Storage;
+using Orleans.TaskEngine.Storage.Database;
+using Orleans.TaskEngine.Storage;
 
-namespace Orleans.TaskEngine.Silo.Hosting;
+namespace Orleans.TaskEngine.Hosting;
 
 /// <summary>Configures a silo the way <c>silo-config/</c> says: clustering, storage, reminders and the engine.</summary>
 public static class TaskEngineSiloConfiguration

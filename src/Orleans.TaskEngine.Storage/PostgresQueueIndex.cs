@@ -5,10 +5,10 @@ using Npgsql;
 using NpgsqlTypes;
 using Orleans.Configuration;
 using Orleans.TaskEngine.Scheduling;
-using Orleans.TaskEngine.Silo.Hosting;
+using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Tasks;
 
-namespace Orleans.TaskEngine.Silo.Storage;
+namespace Orleans.TaskEngine.Storage;
 
 /// <summary>
 /// The queue index in PostgreSQL (table <c>taskengine_queue_records</c>, see silo-config/sql/100-taskengine.sql).

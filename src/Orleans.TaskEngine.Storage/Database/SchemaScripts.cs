@@ -1,4 +1,4 @@
-namespace Orleans.TaskEngine.Silo.Database;
+namespace Orleans.TaskEngine.Storage.Database;
 
 /// <summary>Where the schema scripts are: <c>silo-config/sql/NNN-*.sql</c>, copied beside the binary into <c>sql/</c>.</summary>
 public static class SchemaScripts

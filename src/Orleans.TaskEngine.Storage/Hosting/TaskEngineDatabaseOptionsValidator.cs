@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Orleans.TaskEngine.Silo.Hosting;
+namespace Orleans.TaskEngine.Hosting;
 
 /// <summary>Fails start-up with a message that says which setting to fix when the database settings are unusable.</summary>
 public sealed class TaskEngineDatabaseOptionsValidator : IValidateOptions<TaskEngineDatabaseOptions>
@@ -12,7 +12,7 @@ public sealed class TaskEngineDatabaseOptionsValidator : IValidateOptions<TaskEn
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             return ValidateOptionsResult.Fail(
-                $"{TaskEngineSiloConfiguration.StorageKey}=Postgres needs a PostgreSQL connection string: set {TaskEngineDatabaseOptions.ConnectionStringVariable} " +
+                $"TaskEngine:Storage=Postgres needs a PostgreSQL connection string: set {TaskEngineDatabaseOptions.ConnectionStringVariable} " +
                 "(configuration key ConnectionStrings:TaskEngine), e.g. \"Host=localhost;Port=5432;Username=postgres;Password=...;Database=taskengine\".");
         }
 

@@ -1,4 +1,4 @@
-namespace Orleans.TaskEngine.Silo.Storage;
+namespace Orleans.TaskEngine.Storage;
 
 /// <summary>
 /// Group commit for the PostgreSQL stores: every operation joins a queue, and one flush loop at a time hands all that

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime;
 
-namespace Orleans.TaskEngine.Silo.Storage;
+namespace Orleans.TaskEngine.Storage;
 
 /// <summary>
 /// A reminder table in this process's memory: the embedded mode's. Orleans' in-memory reminder service keeps its

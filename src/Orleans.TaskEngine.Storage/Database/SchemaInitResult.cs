@@ -1,4 +1,4 @@
-namespace Orleans.TaskEngine.Silo.Database;
+namespace Orleans.TaskEngine.Storage.Database;
 
 /// <summary>What <see cref="SchemaInitializer"/> did.</summary>
 /// <param name="Database">The database name.</param>

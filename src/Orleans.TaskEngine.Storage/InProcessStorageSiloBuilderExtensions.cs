@@ -3,7 +3,7 @@ using Orleans.Runtime.Hosting;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Scheduling;
 
-namespace Orleans.TaskEngine.Silo.Storage;
+namespace Orleans.TaskEngine.Storage;
 
 public static class InProcessStorageSiloBuilderExtensions
 {

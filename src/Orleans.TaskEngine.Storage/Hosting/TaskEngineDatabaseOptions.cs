@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 using Npgsql;
 
-namespace Orleans.TaskEngine.Silo.Hosting;
+namespace Orleans.TaskEngine.Hosting;
 
 /// <summary>
 /// The PostgreSQL database of a durable cluster (section <c>TaskEngine:Database</c>; the connection string itself is

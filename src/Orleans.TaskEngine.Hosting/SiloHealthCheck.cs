@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Runtime;
 
-namespace Orleans.TaskEngine.Silo.Hosting;
+namespace Orleans.TaskEngine.Hosting;
 
 /// <summary>Healthy while this silo is an active member of its cluster: it serves grains and its workers run tasks.</summary>
 public sealed class SiloHealthCheck(ILocalSiloDetails silo, IClusterMembershipService membership) : IHealthCheck

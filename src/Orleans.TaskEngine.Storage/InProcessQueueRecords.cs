@@ -1,6 +1,6 @@
 using Orleans.TaskEngine.Scheduling;
 
-namespace Orleans.TaskEngine.Silo.Storage;
+namespace Orleans.TaskEngine.Storage;
 
 /// <summary>
 /// One service's queue records, indexed the ways the queue index is read: by task, each queue's unfinished tasks, and

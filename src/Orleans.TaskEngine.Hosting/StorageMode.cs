@@ -1,4 +1,4 @@
-namespace Orleans.TaskEngine.Silo.Hosting;
+namespace Orleans.TaskEngine.Hosting;
 
 /// <summary>Where the silo keeps cluster membership, grain state and reminders (<c>TaskEngine:Storage</c>).</summary>
 public enum StorageMode

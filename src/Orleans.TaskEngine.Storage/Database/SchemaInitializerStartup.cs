@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
-using Orleans.TaskEngine.Silo.Hosting;
+using Orleans.TaskEngine.Hosting;
 
-namespace Orleans.TaskEngine.Silo.Database;
+namespace Orleans.TaskEngine.Storage.Database;
 
 /// <summary>
 /// With <c>TaskEngine:Database:InitializeOnStart=true</c>, applies the schema first thing in the silo's start-up:

@@ -8,9 +8,9 @@ using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
-using Orleans.TaskEngine.Silo.Hosting;
+using Orleans.TaskEngine.Hosting;
 
-namespace Orleans.TaskEngine.Silo.Storage;
+namespace Orleans.TaskEngine.Storage;
 
 /// <summary>
 /// Grain storage in PostgreSQL (table <c>taskengine_grain_state</c>, see silo-config/sql/110-taskengine-grain-state.sql),

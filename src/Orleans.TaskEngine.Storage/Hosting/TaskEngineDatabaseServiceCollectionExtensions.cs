@@ -2,9 +2,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Orleans.TaskEngine.Silo.Database;
+using Orleans.TaskEngine.Storage.Database;
 
-namespace Orleans.TaskEngine.Silo.Hosting;
+namespace Orleans.TaskEngine.Hosting;
 
 public static class TaskEngineDatabaseServiceCollectionExtensions
 {

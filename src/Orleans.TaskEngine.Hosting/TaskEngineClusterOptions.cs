@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Orleans.TaskEngine.Silo.Hosting;
+namespace Orleans.TaskEngine.Hosting;
 
 /// <summary>Where this silo sits in its cluster (section <c>TaskEngine:Cluster</c>).</summary>
 public sealed class TaskEngineClusterOptions
