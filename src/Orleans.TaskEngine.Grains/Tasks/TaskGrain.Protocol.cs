@@ -76,7 +76,11 @@ public sealed partial class TaskGrain
     public Task<CommandResult> WorkerLost(string workerId) =>
         CommandAsync(_machine.WorkerLost(_durable, workerId, $"worker {workerId} on {_durable.Silo} is gone", Moment));
 
-    public Task<TaskState?> GetStoredStatus() => Task.FromResult(Exists ? _durable.Status : (TaskState?)null);
+    public Task<TaskState?> GetStoredStatus()
+    {
+        ReleaseIfSettled();
+        return Task.FromResult(Exists ? _durable.Status : (TaskState?)null);
+    }
 
     public async Task<TaskState?> AddDependent(string dependentTaskId)
     {
