@@ -16,7 +16,7 @@ public static class TaskEndpoints
 
     public static RouteGroupBuilder MapTaskEndpoints(this RouteGroupBuilder api)
     {
-        var tasks = api.MapGroup("/tasks").WithTags("Tasks");
+        var tasks = api.MapGroup("/tasks").WithTags("Tasks").AddEndpointFilter(new RouteIdFilter("task id"));
         tasks.MapPost("/", SubmitAsync)
             .WithSummary("Submit a task; answers 202 with its id at once, or 200 with the finished task when ?wait=N sees it finish.")
             .Accepts<SubmitTaskRequest>("application/json")

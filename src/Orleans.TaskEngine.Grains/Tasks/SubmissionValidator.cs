@@ -41,9 +41,18 @@ public static class SubmissionValidator
             return "delaySeconds must be between 0 and one year.";
         }
 
-        if (submission.DependsOn.Count > TaskDefaults.MaxDependencies || submission.DependsOn.Any(string.IsNullOrWhiteSpace))
+        if (submission.DependsOn.Count > TaskDefaults.MaxDependencies)
         {
-            return $"dependsOn takes at most {TaskDefaults.MaxDependencies} non-empty task ids.";
+            return $"dependsOn takes at most {TaskDefaults.MaxDependencies} task ids.";
+        }
+
+        for (var i = 0; i < submission.DependsOn.Count; i++)
+        {
+            // A dependency id outside the grammar names no task that can ever exist: refuse it rather than wait forever.
+            if (EngineIds.Describe(submission.DependsOn[i], $"dependsOn[{i}]") is { } badDependency)
+            {
+                return badDependency;
+            }
         }
 
         if (submission.Tags.Count > TaskDefaults.MaxTags)
