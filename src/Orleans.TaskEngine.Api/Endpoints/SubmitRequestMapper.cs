@@ -28,6 +28,12 @@ public static class SubmitRequestMapper
             return Fail($"priority '{request.Priority}' is not one of low, normal, high, urgent.");
         }
 
+        var key = idempotencyKey ?? request.IdempotencyKey;
+        if (key is not null && IdempotencyKeys.Describe(key, idempotencyKey is null ? "idempotencyKey" : IdempotencyKeys.Header) is { } badKey)
+        {
+            return Fail(badKey);
+        }
+
         var payload = request.Payload is { } element ? element.GetRawText() : "null";
         if (Encoding.UTF8.GetByteCount(payload) > TaskDefaults.MaxPayloadBytes)
         {
@@ -46,7 +52,7 @@ public static class SubmitRequestMapper
             DelaySeconds = request.DelaySeconds,
             DependsOn = request.DependsOn ?? [],
             Tags = request.Tags ?? [],
-            IdempotencyKey = idempotencyKey ?? request.IdempotencyKey,
+            IdempotencyKey = key,
         };
 
         return SubmissionValidator.Validate(submission) is { } invalid

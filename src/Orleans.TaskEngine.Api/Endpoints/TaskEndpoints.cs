@@ -65,11 +65,13 @@ public static class TaskEndpoints
             return ApiProblems.BadRequest($"wait must be between 0 and {options.Value.MaxWaitSeconds} seconds.");
         }
 
-        var idempotencyKey = http.Request.Headers[IdempotencyKeys.Header].FirstOrDefault();
-        if (idempotencyKey is { Length: 0 or > IdempotencyKeys.MaxLength })
+        var keys = http.Request.Headers[IdempotencyKeys.Header];
+        if (keys.Count > 1)
         {
-            return ApiProblems.BadRequest($"{IdempotencyKeys.Header} must be 1–{IdempotencyKeys.MaxLength} characters.");
+            return ApiProblems.BadRequest($"Send one {IdempotencyKeys.Header} header; this request has {keys.Count}.");
         }
+
+        var idempotencyKey = keys.FirstOrDefault();
 
         var (request, problem) = await JsonBody.ReadAsync<SubmitTaskRequest>(http.Request, cancellationToken);
         if (problem is not null)
@@ -125,6 +127,13 @@ public static class TaskEndpoints
 
     private static async Task<IResult> SubmitBatchAsync(HttpContext http, TaskEngineClusterClient engine, TaskTypeCatalog types, CancellationToken cancellationToken)
     {
+        if (http.Request.Headers.ContainsKey(IdempotencyKeys.Header))
+        {
+            // Ignoring it would let a caller believe a retried batch is safe when it would create every task again.
+            return ApiProblems.BadRequest(
+                $"A batch takes an idempotencyKey on each task (tasks[i].idempotencyKey), not the {IdempotencyKeys.Header} header. Nothing was created.");
+        }
+
         var (batch, problem) = await JsonBody.ReadAsync<BatchSubmitRequest>(http.Request, cancellationToken);
         if (problem is not null)
         {
@@ -192,7 +201,7 @@ public static class TaskEndpoints
     private static async Task<IResult> WaitAsync(string id, double? timeout, TaskEngineClusterClient engine, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
         var seconds = timeout ?? 30;
-        if (seconds < 0 || seconds > options.Value.MaxWaitSeconds)
+        if (!double.IsFinite(seconds) || seconds < 0 || seconds > options.Value.MaxWaitSeconds)
         {
             return ApiProblems.BadRequest($"timeout must be between 0 and {options.Value.MaxWaitSeconds} seconds.");
         }
@@ -237,7 +246,9 @@ public static class TaskEndpoints
     }
 
     private static async Task<IResult> CancelAsync(string id, string? reason, TaskEngineClusterClient engine, CancellationToken cancellationToken) =>
-        Command(id, await engine.CancelAsync(id, reason, cancellationToken));
+        reason is { Length: > TaskDefaults.MaxReasonLength }
+            ? ApiProblems.BadRequest($"reason must be at most {TaskDefaults.MaxReasonLength} characters; it has {reason.Length}.")
+            : Command(id, await engine.CancelAsync(id, reason, cancellationToken));
 
     private static async Task<IResult> RetryAsync(string id, TaskEngineClusterClient engine, CancellationToken cancellationToken) =>
         Command(id, await engine.RetryAsync(id, cancellationToken));

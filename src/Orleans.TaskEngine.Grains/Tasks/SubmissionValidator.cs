@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -16,9 +17,9 @@ public static class SubmissionValidator
         }
 
         if (string.IsNullOrWhiteSpace(submission.Queue) || submission.Queue.Length > TaskDefaults.MaxQueueNameLength
-            || submission.Queue.Any(c => char.IsControl(c) || c == '/'))
+            || submission.Queue.Contains('/', StringComparison.Ordinal) || !IsPlainText(submission.Queue))
         {
-            return $"queue must be 1–{TaskDefaults.MaxQueueNameLength} characters without '/' or control characters.";
+            return $"queue must be 1–{TaskDefaults.MaxQueueNameLength} characters without '/', control or invisible formatting characters.";
         }
 
         if (!Enum.IsDefined(submission.Priority))
@@ -36,7 +37,8 @@ public static class SubmissionValidator
             return $"maxAttempts must be between {TaskDefaults.MinMaxAttempts} and {TaskDefaults.MaxMaxAttempts}.";
         }
 
-        if (submission.DelaySeconds is < 0 or > 366 * 24 * 3600)
+        // Written so that NaN fails too (every comparison with NaN is false).
+        if (submission.DelaySeconds is { } delay && !(delay >= 0 && delay <= 366 * 24 * 3600))
         {
             return "delaySeconds must be between 0 and one year.";
         }
@@ -60,6 +62,15 @@ public static class SubmissionValidator
             return $"tags takes at most {TaskDefaults.MaxTags} tags.";
         }
 
+        for (var i = 0; i < submission.Tags.Count; i++)
+        {
+            var tag = submission.Tags[i];
+            if (string.IsNullOrWhiteSpace(tag) || tag.Length > TaskDefaults.MaxTagLength || !IsPlainText(tag))
+            {
+                return $"tags[{i}] must be 1–{TaskDefaults.MaxTagLength} characters without control or invisible formatting characters.";
+            }
+        }
+
         if (Encoding.UTF8.GetByteCount(submission.Payload) > TaskDefaults.MaxPayloadBytes)
         {
             return $"payload is larger than {TaskDefaults.MaxPayloadBytes} bytes.";
@@ -75,5 +86,31 @@ public static class SubmissionValidator
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Text a person can read as it is: no control characters, no invisible formatting ones (zero-width spaces,
+    /// right-to-left overrides, byte-order marks: two names that look the same would be different) and no half of a
+    /// surrogate pair (it has no UTF-8 form, so it could not be stored or logged faithfully).
+    /// </summary>
+    public static bool IsPlainText(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            if (char.IsControl(c) || char.IsSurrogate(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
