@@ -60,6 +60,17 @@ public static class SubmitRequestMapper
             : new Outcome(submission, StatusCodes.Status200OK, null);
     }
 
+    /// <summary>Whether two submissions with the same idempotency key (in one batch) ask for the same task; as <see cref="SameTask"/>.</summary>
+    public static bool SameRequest(TaskSubmission first, TaskSubmission repeat) =>
+        first.Type == repeat.Type
+        && first.Queue == repeat.Queue
+        && first.Priority == repeat.Priority
+        && first.TimeoutSeconds == repeat.TimeoutSeconds
+        && first.MaxAttempts == repeat.MaxAttempts
+        && first.Tags.SequenceEqual(repeat.Tags)
+        && first.DependsOn.SequenceEqual(repeat.DependsOn)
+        && SameJson(first.Payload, repeat.Payload);
+
     /// <summary>Whether a repeat with the same idempotency key asks for the same task.</summary>
     public static bool SameTask(TaskSnapshot existing, TaskSubmission repeat) =>
         existing.Type == repeat.Type

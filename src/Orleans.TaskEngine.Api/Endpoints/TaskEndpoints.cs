@@ -106,7 +106,7 @@ public static class TaskEndpoints
                 }
 
                 http.Response.Headers["Idempotent-Replayed"] = "true";
-                return Accepted(result.TaskId, result.Status);
+                return Accepted(new TaskAccepted(result.TaskId, result.Status) { Replayed = true });
             case SubmitOutcome.QueueFull:
                 return ApiProblems.TooMany(http, "The queue is full", result.Reason!);
             default:
@@ -122,7 +122,7 @@ public static class TaskEndpoints
             }
         }
 
-        return Accepted(id, result.Status);
+        return Accepted(new TaskAccepted(id, result.Status));
     }
 
     private static async Task<IResult> SubmitBatchAsync(HttpContext http, TaskEngineClusterClient engine, TaskTypeCatalog types, CancellationToken cancellationToken)
@@ -147,6 +147,8 @@ public static class TaskEndpoints
         }
 
         var submissions = new List<TaskSubmission>(items.Count);
+        var taskIds = new string?[items.Count];
+        var firstWithKey = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var index = 0; index < items.Count; index++)
         {
             var mapped = SubmitRequestMapper.Map(items[index], null);
@@ -159,11 +161,46 @@ public static class TaskEndpoints
                     : ApiProblems.BadRequest($"tasks[{index}]: {error} Nothing was created.", extensions);
             }
 
-            submissions.Add(mapped.Submission!);
+            var submission = mapped.Submission!;
+            if (submission.IdempotencyKey is { } key)
+            {
+                if (!firstWithKey.TryAdd(key, index) && !SubmitRequestMapper.SameRequest(submissions[firstWithKey[key]], submission))
+                {
+                    var reason = $"idempotencyKey '{key}' is also on tasks[{firstWithKey[key]}], with a different body.";
+                    return ApiProblems.BadRequest($"tasks[{index}]: {reason} Nothing was created.", new Dictionary<string, object?> { ["index"] = index, ["reason"] = reason });
+                }
+
+                taskIds[index] = IdempotencyKeys.TaskIdFor(Caller(http), key);
+            }
+
+            submissions.Add(submission);
         }
 
-        // Room in every queue first, so a batch that cannot fit is refused before anything is created.
-        foreach (var queue in submissions.GroupBy(s => s.Queue, StringComparer.Ordinal))
+        // The tasks the keys name already, read before anything is written: a key an earlier request used with a
+        // different body refuses the batch while nothing has been created, and a replay takes no room in its queue.
+        var existing = new Dictionary<int, TaskSnapshot>();
+        var reads = firstWithKey.Values.Select(async index => (index, task: await engine.GetAsync(taskIds[index]!, cancellationToken))).ToList();
+        foreach (var (index, task) in await Task.WhenAll(reads))
+        {
+            if (task is null)
+            {
+                continue;
+            }
+
+            if (!SubmitRequestMapper.SameTask(task, submissions[index]))
+            {
+                return KeyConflict(index, submissions[index].IdempotencyKey!, task.Id, "Nothing was created.", []);
+            }
+
+            existing[index] = task;
+        }
+
+        // Room in every queue first, so a batch that cannot fit is refused before anything is created. Only what this
+        // batch creates counts: an item that repeats a key (of an earlier request or an earlier item) adds nothing.
+        var creates = Enumerable.Range(0, submissions.Count)
+            .Where(i => submissions[i].IdempotencyKey is not { } key || (firstWithKey[key] == i && !existing.ContainsKey(i)))
+            .Select(i => submissions[i]);
+        foreach (var queue in creates.GroupBy(s => s.Queue, StringComparer.Ordinal))
         {
             var status = await engine.GetQueueAsync(queue.Key, cancellationToken);
             if (status.Pending + queue.Count() > status.Capacity)
@@ -174,26 +211,63 @@ public static class TaskEndpoints
         }
 
         // One after another, so tasks of one priority keep the batch's order in their queue.
-        var accepted = new List<TaskAccepted>(submissions.Count);
-        foreach (var submission in submissions)
+        var accepted = new TaskAccepted[submissions.Count];
+        var created = new List<string>();
+        for (var index = 0; index < submissions.Count; index++)
         {
-            var result = await engine.SubmitAsync(submission, submission.IdempotencyKey is { } key ? IdempotencyKeys.TaskIdFor(Caller(http), key) : null, cancellationToken);
-            if (result.Outcome is not (SubmitOutcome.Accepted or SubmitOutcome.AlreadyExists))
+            var submission = submissions[index];
+            if (submission.IdempotencyKey is { } key && firstWithKey[key] != index)
             {
-                // Another caller filled the queue meanwhile: take back what this batch created.
-                foreach (var created in accepted)
-                {
-                    await engine.CancelAsync(created.Id, "batch refused", cancellationToken);
-                }
-
-                return ApiProblems.TooMany(http, "The queue is full", $"{result.Reason} The {accepted.Count} task(s) already created were cancelled.");
+                accepted[index] = accepted[firstWithKey[key]] with { Replayed = true };
+                continue;
             }
 
-            accepted.Add(new TaskAccepted(result.TaskId, result.Status));
+            var result = await engine.SubmitAsync(submission, taskIds[index], cancellationToken);
+            switch (result.Outcome)
+            {
+                case SubmitOutcome.Accepted:
+                    created.Add(result.TaskId);
+                    accepted[index] = new TaskAccepted(result.TaskId, result.Status);
+                    continue;
+                case SubmitOutcome.AlreadyExists when submission.IdempotencyKey is not null && SubmitRequestMapper.SameTask(result.Task!, submission):
+                    accepted[index] = new TaskAccepted(result.TaskId, result.Status) { Replayed = true };
+                    continue;
+                case SubmitOutcome.AlreadyExists when submission.IdempotencyKey is not null:
+                    // Another request made it since the check above, with a different body.
+                    await RollBackAsync(engine, created, cancellationToken);
+                    return KeyConflict(index, submission.IdempotencyKey, result.TaskId, RolledBack(created), created);
+            }
+
+            // Another caller filled the queue meanwhile (or the grain refused what the checks above let through): take
+            // back what this batch created, and only that; a replayed task belongs to the request that made it.
+            await RollBackAsync(engine, created, cancellationToken);
+            var detail = $"tasks[{index}]: {result.Reason ?? result.Outcome.ToString()} {RolledBack(created)}";
+            var extensions = new Dictionary<string, object?> { ["index"] = index, ["reason"] = result.Reason, ["cancelled"] = created };
+            return result.Outcome == SubmitOutcome.QueueFull
+                ? ApiProblems.TooMany(http, "The queue is full", detail, extensions: extensions)
+                : ApiProblems.BadRequest(detail, extensions);
         }
 
         return Results.Json(new BatchSubmitResponse(accepted), TaskEngineJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
+
+    private static async Task RollBackAsync(TaskEngineClusterClient engine, List<string> created, CancellationToken cancellationToken)
+    {
+        foreach (var id in created)
+        {
+            await engine.CancelAsync(id, "batch refused", cancellationToken);
+        }
+    }
+
+    private static string RolledBack(List<string> created) =>
+        created.Count == 0 ? "Nothing was created." : $"The {created.Count} task(s) this batch had created were cancelled (listed in 'cancelled').";
+
+    private static IResult KeyConflict(int index, string key, string taskId, string outcome, List<string> cancelled) =>
+        Results.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: "Idempotency key reused with a different request",
+            detail: $"tasks[{index}]: idempotencyKey '{key}' was first used for task {taskId} with a different body. {outcome}",
+            extensions: new Dictionary<string, object?> { ["index"] = index, ["taskId"] = taskId, ["cancelled"] = cancelled });
 
     private static async Task<IResult> GetAsync(string id, TaskEngineClusterClient engine, CancellationToken cancellationToken) =>
         await engine.GetAsync(id, cancellationToken) is { } task ? Results.Ok(TaskResource.From(task)) : ApiProblems.NotFound(id);
@@ -258,8 +332,8 @@ public static class TaskEndpoints
         : result.Changed ? Results.Ok(new CommandResponse(true, result.Message, TaskResource.From(result.Task)))
         : ApiProblems.Conflict(result.Message);
 
-    private static AcceptedWithLocation Accepted(string id, TaskState status) =>
-        new AcceptedWithLocation($"/api/tasks/{id}", Results.Json(new TaskAccepted(id, status), TaskEngineJson.Options, statusCode: StatusCodes.Status202Accepted));
+    private static AcceptedWithLocation Accepted(TaskAccepted accepted) =>
+        new($"/api/tasks/{accepted.Id}", Results.Json(accepted, TaskEngineJson.Options, statusCode: StatusCodes.Status202Accepted));
 
     /// <summary>Who is calling, for scoping idempotency keys: the API key's id, or everyone when keys are off.</summary>
     private static string Caller(HttpContext http) => http.User.Identity?.Name ?? "anonymous";
