@@ -272,6 +272,21 @@ public sealed class HostileInputTests(ApiCluster fixture)
             cases.Add(($"batch Idempotency-Key '{Short(key)}'", () => WithHeader(Post("/api/tasks/batch", Json($$"""{"tasks":[{{Body}}]}""")), "Idempotency-Key", key)));
         }
 
+        // Repeats of one key compare bodies: numbers no .NET type holds, and deep payloads, must compare without failing.
+        foreach (var (first, repeat) in new[]
+        {
+            ("1e400", "1e400"), ("1e400", "1e+400"), ("1e400", "10e399"), ("1e99999999999999999999", "1e99999999999999999999"),
+            ("123456789012345678901234567890.123456789e-999999999", "0"), ("-0", "0"), ("[[[[[[[[[[1]]]]]]]]]]", "[[[[[[[[[[2]]]]]]]]]]"),
+            ($"\"{LoneSurrogate}\"", $"\"{LoneSurrogate}\""), ("{\"a\":1,\"a\":2}", "{\"a\":2}"),
+        })
+        {
+            var key = "fuzz-" + Guid.NewGuid().ToString("N");
+            cases.Add(($"repeat key payload {first}", () => WithHeader(Post("/api/tasks", Json(Payload(first))), "Idempotency-Key", key)));
+            cases.Add(($"repeat key payload {first} then {repeat}", () => WithHeader(Post("/api/tasks", Json(Payload(repeat))), "Idempotency-Key", key)));
+            cases.Add(($"batch same key payloads {first} and {repeat}", () => Post("/api/tasks/batch", Json(
+                $$"""{"tasks":[{"type":"echo","queue":"parked","idempotencyKey":"{{key}}-b","payload":{{first}}},{"type":"echo","queue":"parked","idempotencyKey":"{{key}}-b","payload":{{repeat}}}]}"""))));
+        }
+
         cases.Add(("two Idempotency-Keys", () =>
         {
             var request = Post("/api/tasks", Json(Body));
