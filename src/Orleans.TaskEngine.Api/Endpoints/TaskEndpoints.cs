@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,9 @@ namespace Orleans.TaskEngine.Api.Endpoints;
 /// <summary><c>/api/tasks</c>: submit, batch, get, wait, events, cancel, retry.</summary>
 public static class TaskEndpoints
 {
+    /// <summary>The SSE request header a reconnecting client sends with the id of the last event it received.</summary>
+    public const string LastEventIdHeader = "Last-Event-ID";
+
     private static readonly TimeSpan EventWaitSlice = TimeSpan.FromSeconds(15);
 
     public static RouteGroupBuilder MapTaskEndpoints(this RouteGroupBuilder api)
@@ -27,31 +31,38 @@ public static class TaskEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         tasks.MapPost("/batch", SubmitBatchAsync)
-            .WithSummary("Submit up to 1,000 tasks, validated as a whole: one bad item refuses the batch and creates nothing.")
+            .WithSummary("Submit up to 1,000 tasks, validated as a whole: one bad item refuses the batch and creates nothing; an item whose idempotencyKey names an existing task is replayed (replayed: true).")
             .Accepts<BatchSubmitRequest>("application/json")
             .Produces<BatchSubmitResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         tasks.MapGet("/{id}", GetAsync)
             .WithSummary("The task now.")
             .Produces<TaskResource>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapGet("/{id}/wait", WaitAsync)
             .WithSummary("Long poll: the task as soon as it finishes, or as it is when the timeout (seconds) passes.")
             .Produces<TaskResource>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapGet("/{id}/events", Events)
-            .WithSummary("Server-Sent Events: the history so far, then one event per transition and progress report; closes when the task finishes.")
+            .WithSummary("Server-Sent Events: the history so far (or, with Last-Event-ID, what came after that event), then one event per transition and progress report; each event's id is its sequence number; closes when the task finishes.")
             .Produces<TaskEvent>(StatusCodes.Status200OK, "text/event-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapPost("/{id}/cancel", CancelAsync)
             .WithSummary("Cancel a task that has not finished.")
             .Produces<CommandResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         tasks.MapPost("/{id}/retry", RetryAsync)
             .WithSummary("Run a failed or cancelled task again, keeping its history.")
             .Produces<CommandResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return api;
@@ -285,19 +296,27 @@ public static class TaskEndpoints
             : ApiProblems.NotFound(id);
     }
 
-    private static async Task<IResult> Events(string id, IGrainFactory grains, TaskEngineClusterClient engine, CancellationToken cancellationToken)
+    private static async Task<IResult> Events(string id, HttpContext http, IGrainFactory grains, TaskEngineClusterClient engine, CancellationToken cancellationToken)
     {
+        // A reconnecting client (EventSource does it by itself) says the last event it has; the stream resumes after it.
+        var lastEventId = http.Request.Headers[LastEventIdHeader];
+        if (!TryReadLastEventId(lastEventId, out var after))
+        {
+            return ApiProblems.BadRequest(
+                $"{LastEventIdHeader} must be one event id this stream sent (the event's sequence number: digits only); got '{Shown(lastEventId.ToString())}'.");
+        }
+
         if (await engine.GetAsync(id, cancellationToken) is null)
         {
             return ApiProblems.NotFound(id);
         }
 
-        return TypedResults.ServerSentEvents(StreamAsync(grains.GetGrainByKey<ITaskGrain>(id), cancellationToken));
+        return TypedResults.ServerSentEvents(StreamAsync(grains.GetGrainByKey<ITaskGrain>(id), after, cancellationToken));
     }
 
-    private static async IAsyncEnumerable<SseItem<TaskEvent>> StreamAsync(ITaskGrain task, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The task's events after sequence <paramref name="after"/>; each goes out with its sequence as its SSE id.</summary>
+    private static async IAsyncEnumerable<SseItem<TaskEvent>> StreamAsync(ITaskGrain task, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        long after = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             var page = await task.WaitForEvents(after, EventWaitSlice).WaitAsync(cancellationToken);
@@ -308,7 +327,7 @@ public static class TaskEndpoints
 
             foreach (var e in page.Events)
             {
-                yield return new SseItem<TaskEvent>(e, e.Kind == TaskEventKind.Progress ? "progress" : "transition") { EventId = e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                yield return new SseItem<TaskEvent>(e, e.Kind == TaskEventKind.Progress ? "progress" : "transition") { EventId = e.Sequence.ToString(CultureInfo.InvariantCulture) };
                 after = e.Sequence;
             }
 
@@ -318,6 +337,20 @@ public static class TaskEndpoints
             }
         }
     }
+
+    /// <summary>No header, or an empty one (SSE's "no last event"), starts at the beginning; otherwise one sequence number.</summary>
+    private static bool TryReadLastEventId(Microsoft.Extensions.Primitives.StringValues header, out long after)
+    {
+        after = 0;
+        return header.Count switch
+        {
+            0 => true,
+            1 => header[0]!.Trim() is not { Length: > 0 } text || long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out after),
+            _ => false,
+        };
+    }
+
+    private static string Shown(string text) => text.Length > 40 ? text[..40] + "…" : text;
 
     private static async Task<IResult> CancelAsync(string id, string? reason, TaskEngineClusterClient engine, CancellationToken cancellationToken) =>
         reason is { Length: > TaskDefaults.MaxReasonLength }
