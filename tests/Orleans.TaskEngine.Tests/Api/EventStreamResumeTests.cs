@@ -67,6 +67,23 @@ public sealed class EventStreamResumeTests(ApiCluster fixture)
         Assert.Equal(history, before.Concat(after).Select(e => e.Event.Sequence));
     }
 
+    [Fact]
+    public async Task The_dotnet_client_resumes_after_the_event_it_is_given()
+    {
+        var accepted = await fixture.Api.SubmitAsync(new SubmitTaskRequest { Type = "progress" });
+        await fixture.Api.WaitAsync(accepted.Id, Deadline);
+        var all = await ReadAsync(accepted.Id, lastEventId: null);
+        var after = all[1].Event.Sequence;
+
+        var resumed = new List<long>();
+        await foreach (var e in fixture.Api.StreamEventsAsync(accepted.Id, after).WithCancellation(new CancellationTokenSource(Deadline).Token))
+        {
+            resumed.Add(e.Sequence);
+        }
+
+        Assert.Equal(all.Select(e => e.Event.Sequence).Where(s => s > after), resumed);
+    }
+
     [Theory]
     [InlineData("abc")]
     [InlineData("-1")]
