@@ -7,8 +7,14 @@ namespace Orleans.TaskEngine.Tasks;
 /// <summary>Checks the fields of a submission; the same rules for the API and the grain.</summary>
 public static class SubmissionValidator
 {
+    /// <summary>How far ahead a task may be put, by <c>delaySeconds</c> or by <c>runAt</c>.</summary>
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromDays(366);
+
     /// <returns>Why the submission is invalid, or null when it is fine.</returns>
-    public static string? Validate(TaskSubmission submission)
+    public static string? Validate(TaskSubmission submission) => Validate(submission, DateTimeOffset.UtcNow);
+
+    /// <returns>Why the submission is invalid at <paramref name="now"/>, or null when it is fine.</returns>
+    public static string? Validate(TaskSubmission submission, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(submission);
         if (string.IsNullOrWhiteSpace(submission.Type))
@@ -38,9 +44,15 @@ public static class SubmissionValidator
         }
 
         // Written so that NaN fails too (every comparison with NaN is false).
-        if (submission.DelaySeconds is { } delay && !(delay >= 0 && delay <= 366 * 24 * 3600))
+        if (submission.DelaySeconds is { } delay && !(delay >= 0 && delay <= MaxDelay.TotalSeconds))
         {
             return "delaySeconds must be between 0 and one year.";
+        }
+
+        // The same bound as delaySeconds: a task put off for centuries is a mistake, and it would hold its state that long.
+        if (submission.RunAt is { } runAt && runAt - now > MaxDelay)
+        {
+            return "runAt must be at most one year from now.";
         }
 
         if (submission.DependsOn.Count > TaskDefaults.MaxDependencies)

@@ -112,6 +112,7 @@ public sealed class HostileInputTests(ApiCluster fixture)
         ["wait timeout=-Infinity"] = (id => Get($"/api/tasks/{id}/wait?timeout=-Infinity"), "timeout"),
         ["cancel with a 501-character reason"] = (id => Post($"/api/tasks/{id}/cancel?reason={new string('r', 501)}", null), "reason"),
         ["delaySeconds \"NaN\""] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"parked","delaySeconds":"NaN"}""")), "delaySeconds"),
+        ["runAt in the year 9999"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"parked","runAt":"9999-12-31T23:59:59Z"}""")), "runAt"),
         ["idempotencyKey empty"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"parked","idempotencyKey":""}""")), "idempotencyKey"),
         ["idempotencyKey blank"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"parked","idempotencyKey":"  "}""")), "idempotencyKey"),
         ["idempotencyKey NUL"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"parked","idempotencyKey":"a\u0000"}""")), "idempotencyKey"),
