@@ -189,7 +189,7 @@ public static class TaskEndpoints
 
         // The tasks the keys name already, read before anything is written: a key an earlier request used with a
         // different body refuses the batch while nothing has been created, and a replay takes no room in its queue.
-        var existing = new Dictionary<int, TaskSnapshot>();
+        var existing = new HashSet<int>();
         var reads = firstWithKey.Values.Select(async index => (index, task: await engine.GetAsync(taskIds[index]!, cancellationToken))).ToList();
         foreach (var (index, task) in await Task.WhenAll(reads))
         {
@@ -203,13 +203,13 @@ public static class TaskEndpoints
                 return KeyConflict(index, submissions[index].IdempotencyKey!, task.Id, "Nothing was created.", []);
             }
 
-            existing[index] = task;
+            existing.Add(index);
         }
 
         // Room in every queue first, so a batch that cannot fit is refused before anything is created. Only what this
         // batch creates counts: an item that repeats a key (of an earlier request or an earlier item) adds nothing.
         var creates = Enumerable.Range(0, submissions.Count)
-            .Where(i => submissions[i].IdempotencyKey is not { } key || (firstWithKey[key] == i && !existing.ContainsKey(i)))
+            .Where(i => submissions[i].IdempotencyKey is not { } key || (firstWithKey[key] == i && !existing.Contains(i)))
             .Select(i => submissions[i]);
         foreach (var queue in creates.GroupBy(s => s.Queue, StringComparer.Ordinal))
         {
@@ -233,7 +233,19 @@ public static class TaskEndpoints
                 continue;
             }
 
-            var result = await engine.SubmitAsync(submission, taskIds[index], cancellationToken);
+            SubmitResult result;
+            try
+            {
+                result = await engine.SubmitAsync(submission, taskIds[index], cancellationToken);
+            }
+            catch (Exception) when (created.Count > 0)
+            {
+                // The caller gets an error (the cluster stopped answering, the client went away) and cannot know what
+                // was made: leave nothing of the batch behind, as for a refusal.
+                await RollBackAsync(engine, created, CancellationToken.None);
+                throw;
+            }
+
             switch (result.Outcome)
             {
                 case SubmitOutcome.Accepted:
@@ -245,13 +257,13 @@ public static class TaskEndpoints
                     continue;
                 case SubmitOutcome.AlreadyExists when submission.IdempotencyKey is not null:
                     // Another request made it since the check above, with a different body.
-                    await RollBackAsync(engine, created, cancellationToken);
+                    await RollBackAsync(engine, created, CancellationToken.None);
                     return KeyConflict(index, submission.IdempotencyKey, result.TaskId, RolledBack(created), created);
             }
 
             // Another caller filled the queue meanwhile (or the grain refused what the checks above let through): take
             // back what this batch created, and only that; a replayed task belongs to the request that made it.
-            await RollBackAsync(engine, created, cancellationToken);
+            await RollBackAsync(engine, created, CancellationToken.None);
             var detail = $"tasks[{index}]: {result.Reason ?? result.Outcome.ToString()} {RolledBack(created)}";
             var extensions = new Dictionary<string, object?> { ["index"] = index, ["reason"] = result.Reason, ["cancelled"] = created };
             return result.Outcome == SubmitOutcome.QueueFull
@@ -262,6 +274,7 @@ public static class TaskEndpoints
         return Results.Json(new BatchSubmitResponse(accepted), TaskEngineJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
+    /// <summary>Cancels the tasks this batch created; called with no cancellation, so a caller that hangs up cannot stop it half-way.</summary>
     private static async Task RollBackAsync(TaskEngineClusterClient engine, List<string> created, CancellationToken cancellationToken)
     {
         foreach (var id in created)

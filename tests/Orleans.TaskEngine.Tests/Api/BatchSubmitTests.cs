@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Orleans.Runtime;
 using Orleans.TaskEngine.Api.Endpoints;
 using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Http;
@@ -72,6 +73,32 @@ public sealed class BatchSubmitTests(ApiCluster fixture)
                 await fixture.Engine.CancelAsync(id);
             }
         }
+    }
+
+    [Fact]
+    public async Task A_batch_cut_short_by_a_failure_takes_back_what_it_created()
+    {
+        var key = Key();
+        var earlier = await _api.SubmitAsync(Parked(1, key));
+        var submits = 0;
+
+        // The cluster stops answering at the batch's third write.
+        var grains = SubmitHookGrainFactory.Create(fixture.Cluster.Client, _ =>
+            ++submits == 3 ? throw new SiloUnavailableException("the silo went away") : Task.CompletedTask);
+        await using var factory = new ApiFactory(fixture.Cluster.Client, new Dictionary<string, string?>(), grains);
+        using var http = factory.CreateClient();
+        var before = await fixture.ParkedCount();
+
+        using var response = await http.PostAsJsonAsync("/api/tasks/batch", new BatchSubmitRequest
+        {
+            Tasks = [Parked(1, key), Parked(2), Parked(3), Parked(4)],
+        }, TaskEngineJson.Options);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(3, submits);
+        await Eventually.Until(fixture.ParkedCount, n => n == before, TimeSpan.FromSeconds(10), "the parked queue back to what it held before the batch");
+        Assert.Equal(TaskState.Pending, (await fixture.Engine.GetAsync(earlier.Id))!.Status);
+        await _api.CancelAsync(earlier.Id);
     }
 
     [Fact]
