@@ -85,9 +85,23 @@ public sealed class TaskEngineHttpClient(HttpClient http)
         CommandAsync($"api/tasks/{Uri.EscapeDataString(id)}/retry", cancellationToken);
 
     /// <summary>The task's events: its history so far, then each new one until it finishes.</summary>
-    public async IAsyncEnumerable<TaskEvent> StreamEventsAsync(string id, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<TaskEvent> StreamEventsAsync(string id, CancellationToken cancellationToken = default) =>
+        StreamEventsAsync(id, null, cancellationToken);
+
+    /// <summary>
+    /// The task's events after <paramref name="afterSequence"/> (the <see cref="TaskEvent.Sequence"/> of the last event
+    /// the caller has, sent as <c>Last-Event-ID</c>), then each new one until it finishes: how to resume a dropped stream
+    /// without seeing an event twice or missing one.
+    /// </summary>
+    public async IAsyncEnumerable<TaskEvent> StreamEventsAsync(string id, long? afterSequence, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using var response = await http.GetAsync($"api/tasks/{Uri.EscapeDataString(id)}/events", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/tasks/{Uri.EscapeDataString(id)}/events");
+        if (afterSequence is { } after)
+        {
+            request.Headers.Add("Last-Event-ID", after.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         await EnsureSuccessAsync(response, cancellationToken);
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
         await foreach (var item in SseParser.Create(stream).EnumerateAsync(cancellationToken))

@@ -63,9 +63,10 @@ public sealed class TaskEngineClusterClient(IGrainFactory grains)
         return statuses;
     }
 
+    /// <summary>The task's grain; a malformed id is refused here, before any grain is called, with the reason.</summary>
     private ITaskGrain Task(string taskId)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(taskId);
+        EngineIds.ThrowIfInvalid(taskId);
         return grains.GetGrainByKey<ITaskGrain>(taskId);
     }
 }

@@ -16,9 +16,10 @@ public static class ApiProblems
         Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The task is not in a state for this", detail: detail);
 
     /// <summary>429 with <c>Retry-After</c>: the queue is full or the caller is over its rate.</summary>
-    public static IResult TooMany(HttpContext http, string title, string detail, int retryAfterSeconds = 1)
+    public static IResult TooMany(HttpContext http, string title, string detail, int retryAfterSeconds = 1, IDictionary<string, object?>? extensions = null)
     {
+        ArgumentNullException.ThrowIfNull(http);
         http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: title, detail: detail);
+        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: title, detail: detail, extensions: extensions);
     }
 }

@@ -28,6 +28,12 @@ public static class SubmitRequestMapper
             return Fail($"priority '{request.Priority}' is not one of low, normal, high, urgent.");
         }
 
+        var key = idempotencyKey ?? request.IdempotencyKey;
+        if (key is not null && IdempotencyKeys.Describe(key, idempotencyKey is null ? "idempotencyKey" : IdempotencyKeys.Header) is { } badKey)
+        {
+            return Fail(badKey);
+        }
+
         var payload = request.Payload is { } element ? element.GetRawText() : "null";
         if (Encoding.UTF8.GetByteCount(payload) > TaskDefaults.MaxPayloadBytes)
         {
@@ -46,13 +52,24 @@ public static class SubmitRequestMapper
             DelaySeconds = request.DelaySeconds,
             DependsOn = request.DependsOn ?? [],
             Tags = request.Tags ?? [],
-            IdempotencyKey = idempotencyKey ?? request.IdempotencyKey,
+            IdempotencyKey = key,
         };
 
         return SubmissionValidator.Validate(submission) is { } invalid
             ? Fail(invalid)
             : new Outcome(submission, StatusCodes.Status200OK, null);
     }
+
+    /// <summary>Whether two submissions with the same idempotency key (in one batch) ask for the same task; as <see cref="SameTask"/>.</summary>
+    public static bool SameRequest(TaskSubmission first, TaskSubmission repeat) =>
+        first.Type == repeat.Type
+        && first.Queue == repeat.Queue
+        && first.Priority == repeat.Priority
+        && first.TimeoutSeconds == repeat.TimeoutSeconds
+        && first.MaxAttempts == repeat.MaxAttempts
+        && first.Tags.SequenceEqual(repeat.Tags)
+        && first.DependsOn.SequenceEqual(repeat.DependsOn)
+        && SameJson(first.Payload, repeat.Payload);
 
     /// <summary>Whether a repeat with the same idempotency key asks for the same task.</summary>
     public static bool SameTask(TaskSnapshot existing, TaskSubmission repeat) =>
@@ -69,7 +86,16 @@ public static class SubmitRequestMapper
     {
         using var left = JsonDocument.Parse(a);
         using var right = JsonDocument.Parse(b);
-        return JsonElement.DeepEquals(left.RootElement, right.RootElement);
+        try
+        {
+            return JsonElement.DeepEquals(left.RootElement, right.RootElement);
+        }
+        catch (Exception e) when (e is ArgumentOutOfRangeException or InvalidOperationException)
+        {
+            // Valid JSON that DeepEquals cannot compare by value: a number whose exponent no Int32 holds, a string
+            // escape that is half a surrogate pair. The same text is the same body; anything else counts as different.
+            return string.Equals(a, b, StringComparison.Ordinal);
+        }
     }
 
     private static bool TryParsePriority(string text, out TaskPriority priority) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
@@ -12,11 +13,14 @@ namespace Orleans.TaskEngine.Api.Endpoints;
 /// <summary><c>/api/tasks</c>: submit, batch, get, wait, events, cancel, retry.</summary>
 public static class TaskEndpoints
 {
+    /// <summary>The SSE request header a reconnecting client sends with the id of the last event it received.</summary>
+    public const string LastEventIdHeader = "Last-Event-ID";
+
     private static readonly TimeSpan EventWaitSlice = TimeSpan.FromSeconds(15);
 
     public static RouteGroupBuilder MapTaskEndpoints(this RouteGroupBuilder api)
     {
-        var tasks = api.MapGroup("/tasks").WithTags("Tasks");
+        var tasks = api.MapGroup("/tasks").WithTags("Tasks").AddEndpointFilter(new RouteIdFilter("task id"));
         tasks.MapPost("/", SubmitAsync)
             .WithSummary("Submit a task; answers 202 with its id at once, or 200 with the finished task when ?wait=N sees it finish.")
             .Accepts<SubmitTaskRequest>("application/json")
@@ -27,31 +31,38 @@ public static class TaskEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         tasks.MapPost("/batch", SubmitBatchAsync)
-            .WithSummary("Submit up to 1,000 tasks, validated as a whole: one bad item refuses the batch and creates nothing.")
+            .WithSummary("Submit up to 1,000 tasks, validated as a whole: one bad item refuses the batch and creates nothing; an item whose idempotencyKey names an existing task is replayed (replayed: true).")
             .Accepts<BatchSubmitRequest>("application/json")
             .Produces<BatchSubmitResponse>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         tasks.MapGet("/{id}", GetAsync)
             .WithSummary("The task now.")
             .Produces<TaskResource>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapGet("/{id}/wait", WaitAsync)
             .WithSummary("Long poll: the task as soon as it finishes, or as it is when the timeout (seconds) passes.")
             .Produces<TaskResource>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapGet("/{id}/events", Events)
-            .WithSummary("Server-Sent Events: the history so far, then one event per transition and progress report; closes when the task finishes.")
+            .WithSummary("Server-Sent Events: the history so far (or, with Last-Event-ID, what came after that event), then one event per transition and progress report; each event's id is its sequence number; closes when the task finishes.")
             .Produces<TaskEvent>(StatusCodes.Status200OK, "text/event-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapPost("/{id}/cancel", CancelAsync)
             .WithSummary("Cancel a task that has not finished.")
             .Produces<CommandResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         tasks.MapPost("/{id}/retry", RetryAsync)
             .WithSummary("Run a failed or cancelled task again, keeping its history.")
             .Produces<CommandResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         return api;
@@ -65,11 +76,13 @@ public static class TaskEndpoints
             return ApiProblems.BadRequest($"wait must be between 0 and {options.Value.MaxWaitSeconds} seconds.");
         }
 
-        var idempotencyKey = http.Request.Headers[IdempotencyKeys.Header].FirstOrDefault();
-        if (idempotencyKey is { Length: 0 or > IdempotencyKeys.MaxLength })
+        var keys = http.Request.Headers[IdempotencyKeys.Header];
+        if (keys.Count > 1)
         {
-            return ApiProblems.BadRequest($"{IdempotencyKeys.Header} must be 1–{IdempotencyKeys.MaxLength} characters.");
+            return ApiProblems.BadRequest($"Send one {IdempotencyKeys.Header} header; this request has {keys.Count}.");
         }
+
+        var idempotencyKey = keys.FirstOrDefault();
 
         var (request, problem) = await JsonBody.ReadAsync<SubmitTaskRequest>(http.Request, cancellationToken);
         if (problem is not null)
@@ -104,7 +117,7 @@ public static class TaskEndpoints
                 }
 
                 http.Response.Headers["Idempotent-Replayed"] = "true";
-                return Accepted(result.TaskId, result.Status);
+                return Accepted(new TaskAccepted(result.TaskId, result.Status) { Replayed = true });
             case SubmitOutcome.QueueFull:
                 return ApiProblems.TooMany(http, "The queue is full", result.Reason!);
             default:
@@ -120,11 +133,18 @@ public static class TaskEndpoints
             }
         }
 
-        return Accepted(id, result.Status);
+        return Accepted(new TaskAccepted(id, result.Status));
     }
 
     private static async Task<IResult> SubmitBatchAsync(HttpContext http, TaskEngineClusterClient engine, TaskTypeCatalog types, CancellationToken cancellationToken)
     {
+        if (http.Request.Headers.ContainsKey(IdempotencyKeys.Header))
+        {
+            // Ignoring it would let a caller believe a retried batch is safe when it would create every task again.
+            return ApiProblems.BadRequest(
+                $"A batch takes an idempotencyKey on each task (tasks[i].idempotencyKey), not the {IdempotencyKeys.Header} header. Nothing was created.");
+        }
+
         var (batch, problem) = await JsonBody.ReadAsync<BatchSubmitRequest>(http.Request, cancellationToken);
         if (problem is not null)
         {
@@ -138,6 +158,8 @@ public static class TaskEndpoints
         }
 
         var submissions = new List<TaskSubmission>(items.Count);
+        var taskIds = new string?[items.Count];
+        var firstWithKey = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var index = 0; index < items.Count; index++)
         {
             var mapped = SubmitRequestMapper.Map(items[index], null);
@@ -150,11 +172,46 @@ public static class TaskEndpoints
                     : ApiProblems.BadRequest($"tasks[{index}]: {error} Nothing was created.", extensions);
             }
 
-            submissions.Add(mapped.Submission!);
+            var submission = mapped.Submission!;
+            if (submission.IdempotencyKey is { } key)
+            {
+                if (!firstWithKey.TryAdd(key, index) && !SubmitRequestMapper.SameRequest(submissions[firstWithKey[key]], submission))
+                {
+                    var reason = $"idempotencyKey '{key}' is also on tasks[{firstWithKey[key]}], with a different body.";
+                    return ApiProblems.BadRequest($"tasks[{index}]: {reason} Nothing was created.", new Dictionary<string, object?> { ["index"] = index, ["reason"] = reason });
+                }
+
+                taskIds[index] = IdempotencyKeys.TaskIdFor(Caller(http), key);
+            }
+
+            submissions.Add(submission);
         }
 
-        // Room in every queue first, so a batch that cannot fit is refused before anything is created.
-        foreach (var queue in submissions.GroupBy(s => s.Queue, StringComparer.Ordinal))
+        // The tasks the keys name already, read before anything is written: a key an earlier request used with a
+        // different body refuses the batch while nothing has been created, and a replay takes no room in its queue.
+        var existing = new HashSet<int>();
+        var reads = firstWithKey.Values.Select(async index => (index, task: await engine.GetAsync(taskIds[index]!, cancellationToken))).ToList();
+        foreach (var (index, task) in await Task.WhenAll(reads))
+        {
+            if (task is null)
+            {
+                continue;
+            }
+
+            if (!SubmitRequestMapper.SameTask(task, submissions[index]))
+            {
+                return KeyConflict(index, submissions[index].IdempotencyKey!, task.Id, "Nothing was created.", []);
+            }
+
+            existing.Add(index);
+        }
+
+        // Room in every queue first, so a batch that cannot fit is refused before anything is created. Only what this
+        // batch creates counts: an item that repeats a key (of an earlier request or an earlier item) adds nothing.
+        var creates = Enumerable.Range(0, submissions.Count)
+            .Where(i => submissions[i].IdempotencyKey is not { } key || (firstWithKey[key] == i && !existing.Contains(i)))
+            .Select(i => submissions[i]);
+        foreach (var queue in creates.GroupBy(s => s.Queue, StringComparer.Ordinal))
         {
             var status = await engine.GetQueueAsync(queue.Key, cancellationToken);
             if (status.Pending + queue.Count() > status.Capacity)
@@ -165,26 +222,76 @@ public static class TaskEndpoints
         }
 
         // One after another, so tasks of one priority keep the batch's order in their queue.
-        var accepted = new List<TaskAccepted>(submissions.Count);
-        foreach (var submission in submissions)
+        var accepted = new TaskAccepted[submissions.Count];
+        var created = new List<string>();
+        for (var index = 0; index < submissions.Count; index++)
         {
-            var result = await engine.SubmitAsync(submission, submission.IdempotencyKey is { } key ? IdempotencyKeys.TaskIdFor(Caller(http), key) : null, cancellationToken);
-            if (result.Outcome is not (SubmitOutcome.Accepted or SubmitOutcome.AlreadyExists))
+            var submission = submissions[index];
+            if (submission.IdempotencyKey is { } key && firstWithKey[key] != index)
             {
-                // Another caller filled the queue meanwhile: take back what this batch created.
-                foreach (var created in accepted)
-                {
-                    await engine.CancelAsync(created.Id, "batch refused", cancellationToken);
-                }
-
-                return ApiProblems.TooMany(http, "The queue is full", $"{result.Reason} The {accepted.Count} task(s) already created were cancelled.");
+                accepted[index] = accepted[firstWithKey[key]] with { Replayed = true };
+                continue;
             }
 
-            accepted.Add(new TaskAccepted(result.TaskId, result.Status));
+            SubmitResult result;
+            try
+            {
+                result = await engine.SubmitAsync(submission, taskIds[index], cancellationToken);
+            }
+            catch (Exception) when (created.Count > 0)
+            {
+                // The caller gets an error (the cluster stopped answering, the client went away) and cannot know what
+                // was made: leave nothing of the batch behind, as for a refusal.
+                await RollBackAsync(engine, created, CancellationToken.None);
+                throw;
+            }
+
+            switch (result.Outcome)
+            {
+                case SubmitOutcome.Accepted:
+                    created.Add(result.TaskId);
+                    accepted[index] = new TaskAccepted(result.TaskId, result.Status);
+                    continue;
+                case SubmitOutcome.AlreadyExists when submission.IdempotencyKey is not null && SubmitRequestMapper.SameTask(result.Task!, submission):
+                    accepted[index] = new TaskAccepted(result.TaskId, result.Status) { Replayed = true };
+                    continue;
+                case SubmitOutcome.AlreadyExists when submission.IdempotencyKey is not null:
+                    // Another request made it since the check above, with a different body.
+                    await RollBackAsync(engine, created, CancellationToken.None);
+                    return KeyConflict(index, submission.IdempotencyKey, result.TaskId, RolledBack(created), created);
+            }
+
+            // Another caller filled the queue meanwhile (or the grain refused what the checks above let through): take
+            // back what this batch created, and only that; a replayed task belongs to the request that made it.
+            await RollBackAsync(engine, created, CancellationToken.None);
+            var detail = $"tasks[{index}]: {result.Reason ?? result.Outcome.ToString()} {RolledBack(created)}";
+            var extensions = new Dictionary<string, object?> { ["index"] = index, ["reason"] = result.Reason, ["cancelled"] = created };
+            return result.Outcome == SubmitOutcome.QueueFull
+                ? ApiProblems.TooMany(http, "The queue is full", detail, extensions: extensions)
+                : ApiProblems.BadRequest(detail, extensions);
         }
 
         return Results.Json(new BatchSubmitResponse(accepted), TaskEngineJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
+
+    /// <summary>Cancels the tasks this batch created; called with no cancellation, so a caller that hangs up cannot stop it half-way.</summary>
+    private static async Task RollBackAsync(TaskEngineClusterClient engine, List<string> created, CancellationToken cancellationToken)
+    {
+        foreach (var id in created)
+        {
+            await engine.CancelAsync(id, "batch refused", cancellationToken);
+        }
+    }
+
+    private static string RolledBack(List<string> created) =>
+        created.Count == 0 ? "Nothing was created." : $"The {created.Count} task(s) this batch had created were cancelled (listed in 'cancelled').";
+
+    private static IResult KeyConflict(int index, string key, string taskId, string outcome, List<string> cancelled) =>
+        Results.Problem(
+            statusCode: StatusCodes.Status409Conflict,
+            title: "Idempotency key reused with a different request",
+            detail: $"tasks[{index}]: idempotencyKey '{key}' was first used for task {taskId} with a different body. {outcome}",
+            extensions: new Dictionary<string, object?> { ["index"] = index, ["taskId"] = taskId, ["cancelled"] = cancelled });
 
     private static async Task<IResult> GetAsync(string id, TaskEngineClusterClient engine, CancellationToken cancellationToken) =>
         await engine.GetAsync(id, cancellationToken) is { } task ? Results.Ok(TaskResource.From(task)) : ApiProblems.NotFound(id);
@@ -192,7 +299,7 @@ public static class TaskEndpoints
     private static async Task<IResult> WaitAsync(string id, double? timeout, TaskEngineClusterClient engine, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
         var seconds = timeout ?? 30;
-        if (seconds < 0 || seconds > options.Value.MaxWaitSeconds)
+        if (!double.IsFinite(seconds) || seconds < 0 || seconds > options.Value.MaxWaitSeconds)
         {
             return ApiProblems.BadRequest($"timeout must be between 0 and {options.Value.MaxWaitSeconds} seconds.");
         }
@@ -202,19 +309,27 @@ public static class TaskEndpoints
             : ApiProblems.NotFound(id);
     }
 
-    private static async Task<IResult> Events(string id, IGrainFactory grains, TaskEngineClusterClient engine, CancellationToken cancellationToken)
+    private static async Task<IResult> Events(string id, HttpContext http, IGrainFactory grains, TaskEngineClusterClient engine, CancellationToken cancellationToken)
     {
+        // A reconnecting client (EventSource does it by itself) says the last event it has; the stream resumes after it.
+        var lastEventId = http.Request.Headers[LastEventIdHeader];
+        if (!TryReadLastEventId(lastEventId, out var after))
+        {
+            return ApiProblems.BadRequest(
+                $"{LastEventIdHeader} must be one event id this stream sent (the event's sequence number: digits only); got '{Shown(lastEventId.ToString())}'.");
+        }
+
         if (await engine.GetAsync(id, cancellationToken) is null)
         {
             return ApiProblems.NotFound(id);
         }
 
-        return TypedResults.ServerSentEvents(StreamAsync(grains.GetGrainByKey<ITaskGrain>(id), cancellationToken));
+        return TypedResults.ServerSentEvents(StreamAsync(grains.GetGrainByKey<ITaskGrain>(id), after, cancellationToken));
     }
 
-    private static async IAsyncEnumerable<SseItem<TaskEvent>> StreamAsync(ITaskGrain task, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The task's events after sequence <paramref name="after"/>; each goes out with its sequence as its SSE id.</summary>
+    private static async IAsyncEnumerable<SseItem<TaskEvent>> StreamAsync(ITaskGrain task, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        long after = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             var page = await task.WaitForEvents(after, EventWaitSlice).WaitAsync(cancellationToken);
@@ -225,7 +340,7 @@ public static class TaskEndpoints
 
             foreach (var e in page.Events)
             {
-                yield return new SseItem<TaskEvent>(e, e.Kind == TaskEventKind.Progress ? "progress" : "transition") { EventId = e.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+                yield return new SseItem<TaskEvent>(e, e.Kind == TaskEventKind.Progress ? "progress" : "transition") { EventId = e.Sequence.ToString(CultureInfo.InvariantCulture) };
                 after = e.Sequence;
             }
 
@@ -236,8 +351,24 @@ public static class TaskEndpoints
         }
     }
 
+    /// <summary>No header, or an empty one (SSE's "no last event"), starts at the beginning; otherwise one sequence number.</summary>
+    private static bool TryReadLastEventId(Microsoft.Extensions.Primitives.StringValues header, out long after)
+    {
+        after = 0;
+        return header.Count switch
+        {
+            0 => true,
+            1 => header[0]!.Trim() is not { Length: > 0 } text || long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out after),
+            _ => false,
+        };
+    }
+
+    private static string Shown(string text) => text.Length > 40 ? text[..40] + "…" : text;
+
     private static async Task<IResult> CancelAsync(string id, string? reason, TaskEngineClusterClient engine, CancellationToken cancellationToken) =>
-        Command(id, await engine.CancelAsync(id, reason, cancellationToken));
+        reason is { Length: > TaskDefaults.MaxReasonLength }
+            ? ApiProblems.BadRequest($"reason must be at most {TaskDefaults.MaxReasonLength} characters; it has {reason.Length}.")
+            : Command(id, await engine.CancelAsync(id, reason, cancellationToken));
 
     private static async Task<IResult> RetryAsync(string id, TaskEngineClusterClient engine, CancellationToken cancellationToken) =>
         Command(id, await engine.RetryAsync(id, cancellationToken));
@@ -247,8 +378,8 @@ public static class TaskEndpoints
         : result.Changed ? Results.Ok(new CommandResponse(true, result.Message, TaskResource.From(result.Task)))
         : ApiProblems.Conflict(result.Message);
 
-    private static AcceptedWithLocation Accepted(string id, TaskState status) =>
-        new AcceptedWithLocation($"/api/tasks/{id}", Results.Json(new TaskAccepted(id, status), TaskEngineJson.Options, statusCode: StatusCodes.Status202Accepted));
+    private static AcceptedWithLocation Accepted(TaskAccepted accepted) =>
+        new($"/api/tasks/{accepted.Id}", Results.Json(accepted, TaskEngineJson.Options, statusCode: StatusCodes.Status202Accepted));
 
     /// <summary>Who is calling, for scoping idempotency keys: the API key's id, or everyone when keys are off.</summary>
     private static string Caller(HttpContext http) => http.User.Identity?.Name ?? "anonymous";

@@ -40,6 +40,30 @@ internal sealed record HttpTaskRequest(Uri Url, HttpMethod Method, IReadOnlyDict
         return new HttpTaskRequest(url, method, headers, body);
     }
 
+    /// <summary>Headers that carry the caller's credentials: never sent on to another origin by a redirect.</summary>
+    private static readonly string[] Credentials = ["Authorization", "Proxy-Authorization", "Cookie"];
+
+    /// <summary>
+    /// The request a redirect to <paramref name="location"/> with <paramref name="status"/> asks for, as browsers and
+    /// .NET's own redirect handling make it: 303 becomes a GET without a body (HEAD stays HEAD), so does a POST answered
+    /// with 301 or 302; 307 and 308 repeat the method and body. Credentials stay behind when the origin changes.
+    /// </summary>
+    public HttpTaskRequest RedirectTo(Uri location, int status)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var toGet = (status == 303 && Method != HttpMethod.Head) || (status is 301 or 302 && Method == HttpMethod.Post);
+        var sameOrigin = Uri.Compare(Url, location, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+        return this with
+        {
+            Url = location,
+            Method = toGet ? HttpMethod.Get : Method,
+            Body = toGet ? null : Body,
+            Headers = sameOrigin
+                ? Headers
+                : Headers.Where(h => !Credentials.Contains(h.Key, StringComparer.OrdinalIgnoreCase)).ToDictionary(StringComparer.OrdinalIgnoreCase),
+        };
+    }
+
     public HttpRequestMessage ToMessage()
     {
         var message = new HttpRequestMessage(Method, Url);

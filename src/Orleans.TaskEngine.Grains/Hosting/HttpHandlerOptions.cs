@@ -10,6 +10,12 @@ public sealed class HttpHandlerOptions
     /// <summary>Hosts the handler may call (exact host names, or <c>*.example.com</c>). Empty: it calls nothing.</summary>
     public List<string> AllowedHosts { get; set; } = [];
 
+    /// <summary>
+    /// Redirects (301, 302, 303, 307, 308) the handler follows for one call, each only to an allowed host; 0 follows none.
+    /// </summary>
+    [Range(0, 20)]
+    public int MaxRedirects { get; set; } = 5;
+
     /// <summary>Largest response body kept in the result.</summary>
     [Range(0, 16 * 1024 * 1024)]
     public int MaxResponseBytes { get; set; } = 1024 * 1024;

@@ -51,7 +51,10 @@ public static class TaskEngineSiloBuilderExtensions
         services.TryAddSingleton<TaskHandlerRegistry>();
         services.AddMetrics();
         services.TryAddSingleton<TaskEngineInstruments>();
-        services.AddHttpClient(HttpHandler.ClientName);
+        // The http handler follows redirects itself, checking each new host against the allow-list; an automatic
+        // redirect would go wherever the called server points, past the list.
+        services.AddHttpClient(HttpHandler.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.AddTaskHandler<EchoHandler>(EchoHandler.TypeName);
         services.AddTaskHandler<DelayHandler>(DelayHandler.TypeName);
         services.AddTaskHandler<HttpHandler>(HttpHandler.TypeName);

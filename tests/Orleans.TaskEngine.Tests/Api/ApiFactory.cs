@@ -5,8 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Orleans.TaskEngine.Tests.Api;
 
-/// <summary>The API host in-process, over a TestCluster's client (mode External), with extra settings.</summary>
-public sealed class ApiFactory(IClusterClient cluster, IReadOnlyDictionary<string, string?> settings) : WebApplicationFactory<Program>
+/// <summary>
+/// The API host in-process, over a TestCluster's client (mode External), with extra settings; <paramref name="grains"/>
+/// replaces the grain factory the endpoints use (to intercept calls), the cluster's own by default.
+/// </summary>
+public sealed class ApiFactory(IClusterClient cluster, IReadOnlyDictionary<string, string?> settings, IGrainFactory? grains = null) : WebApplicationFactory<Program>
 {
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -19,7 +22,7 @@ public sealed class ApiFactory(IClusterClient cluster, IReadOnlyDictionary<strin
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton(cluster);
-            services.AddSingleton<IGrainFactory>(cluster);
+            services.AddSingleton(grains ?? cluster);
         });
     }
 }
