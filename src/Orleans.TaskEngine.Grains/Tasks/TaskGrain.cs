@@ -216,7 +216,12 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
     /// <summary>Why a submission cannot be taken (bad field, unknown type, a dependency that does not exist), or null.</summary>
     private async Task<SubmitResult?> RefuseAsync(TaskSubmission submission)
     {
-        if (SubmissionValidator.Validate(submission) is { } invalid)
+        if (EngineIds.Describe(Id, "task id") is { } badId)
+        {
+            return SubmitResult.Refused(Id, SubmitOutcome.Invalid, badId);
+        }
+
+        if (SubmissionValidator.Validate(submission, Now) is { } invalid)
         {
             return SubmitResult.Refused(Id, SubmitOutcome.Invalid, invalid);
         }
