@@ -108,6 +108,7 @@ public sealed partial class PostgresGrainStorage : IGrainStorage, IAsyncDisposab
         _logger = logger;
         _operations = new GroupCommitQueue<Operation>(
             MaxBatchSize,
+            database.Value.MaxQueuedOperations,
             WriteBatchAsync,
             () => new ObjectDisposedException(nameof(PostgresGrainStorage), "The grain storage is closed: the silo is shutting down."),
             SameTarget);

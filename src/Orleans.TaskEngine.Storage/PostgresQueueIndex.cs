@@ -73,7 +73,7 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
         _serviceId = cluster.Value.ServiceId;
         _logger = logger;
         _writes = new GroupCommitQueue<PendingWrite>(
-            MaxBatchSize, WriteBatchAsync, () => new TaskEngineUnavailableException("The queue index is unavailable: the silo is shutting down."));
+            MaxBatchSize, database.Value.MaxQueuedOperations, WriteBatchAsync, () => new TaskEngineUnavailableException("The queue index is unavailable: the silo is shutting down."));
     }
 
     /// <summary>Round trips that wrote a batch successfully (for tests: many operations, few batches).</summary>

@@ -46,6 +46,15 @@ public sealed class TaskEngineDatabaseOptions
     public int MaxAutoPrepare { get; set; } = 32;
 
     /// <summary>
+    /// Operations each of the engine's batched stores (task state, queue index) holds waiting for their round trip.
+    /// Past it a caller waits, asynchronously, until a batch leaves the queue: when PostgreSQL falls behind, the silo's
+    /// grains slow down with it instead of piling up work in memory. Far above what a healthy database leaves queued
+    /// (a batch is at most 1,000 and 2,000 operations).
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxQueuedOperations { get; set; } = 20_000;
+
+    /// <summary>
     /// Where task state is kept: <see cref="TaskStateStore.Batched"/> (many grains' reads and writes in one round trip)
     /// or <see cref="TaskStateStore.AdoNet"/> (Orleans' standard provider and schema). Both are registered; this picks
     /// the one the engine uses. The two tables are separate: switching starts from an empty store.

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.TaskEngine.Hosting;
 
@@ -38,5 +41,26 @@ public sealed class TaskEngineDatabaseOptionsTests
         Assert.Equal(7, effective.MaxPoolSize);
         Assert.Equal(0, effective.MaxAutoPrepare);
         Assert.False(effective.NoResetOnClose);
+    }
+
+    [Fact]
+    public void The_bound_of_the_batched_stores_queues_is_a_setting_and_a_bound_below_one_stops_the_start()
+    {
+        Assert.Equal(20_000, new TaskEngineDatabaseOptions().MaxQueuedOperations);
+        Assert.Equal(500, Bind("500").MaxQueuedOperations);
+
+        var refused = Assert.Throws<OptionsValidationException>(() => Bind("0"));
+        Assert.Contains(nameof(TaskEngineDatabaseOptions.MaxQueuedOperations), refused.Message, StringComparison.Ordinal);
+    }
+
+    private static TaskEngineDatabaseOptions Bind(string maxQueuedOperations)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:TaskEngine"] = "Host=db",
+            ["TaskEngine:Database:MaxQueuedOperations"] = maxQueuedOperations,
+        }).Build();
+        using var services = new ServiceCollection().AddTaskEngineDatabase(configuration).BuildServiceProvider();
+        return services.GetRequiredService<IOptions<TaskEngineDatabaseOptions>>().Value;
     }
 }
