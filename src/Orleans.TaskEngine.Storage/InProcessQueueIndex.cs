@@ -29,8 +29,11 @@ public sealed class InProcessQueueIndex(IOptions<ClusterOptions> cluster) : IQue
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<QueueEntry>> LoadUnfinishedAsync(string queue, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Records.Unfinished(queue));
+    public Task<IReadOnlyList<QueueEntry>> LoadUnfinishedAsync(string queue, QueueEntry? after, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return Task.FromResult(Records.Unfinished(queue, after, limit));
+    }
 
     public Task<IReadOnlyList<string>> LoadExpiredAsync(string queue, DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
         Task.FromResult(Records.Expired(queue, now, limit));

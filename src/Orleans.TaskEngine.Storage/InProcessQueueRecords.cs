@@ -37,23 +37,12 @@ internal sealed class InProcessQueueRecords
         }
     }
 
-    public IReadOnlyList<QueueEntry> Unfinished(string queue)
+    public IReadOnlyList<QueueEntry> Unfinished(string queue, QueueEntry? after, int limit)
     {
-        QueueIndexRecord[] records;
         lock (_gate)
         {
-            if (!_byQueue.TryGetValue(queue, out var set))
-            {
-                return [];
-            }
-
-            records = [.. set.Unfinished.Select(id => _byTask[id])];
+            return _byQueue.TryGetValue(queue, out var set) ? set.Unfinished.Page(after, limit) : [];
         }
-
-        return [.. records
-            .OrderByDescending(r => r.Priority)
-            .ThenBy(r => r.Sequence)
-            .Select(r => new QueueEntry { TaskId = r.TaskId, Priority = r.Priority, Sequence = r.Sequence })];
     }
 
     public IReadOnlyList<string> Expired(string queue, DateTimeOffset now, int limit)

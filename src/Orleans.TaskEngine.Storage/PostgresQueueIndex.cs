@@ -31,10 +31,32 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
 
     private const string DeleteSql = "DELETE FROM taskengine_queue_records WHERE service_id = @service AND task_id = ANY(@ids)";
 
-    private const string UnfinishedSql = """
+    // A page of a queue in run order (priority DESC, seq, task_id), after a given entry: the rest of the entry's own
+    // priority, then the lower priorities. Each branch is one range scan of taskengine_queue_records_unfinished that
+    // stops at the page's end; one row comparison could not say "after" across a descending and an ascending column.
+    internal const string UnfinishedSql = """
         SELECT task_id, priority, seq FROM taskengine_queue_records
         WHERE service_id = @service AND queue = @queue AND expires_at IS NULL
         ORDER BY priority DESC, seq, task_id
+        LIMIT @limit
+        """;
+
+    internal const string UnfinishedAfterSql = """
+        SELECT task_id, priority, seq FROM (
+            (SELECT task_id, priority, seq FROM taskengine_queue_records
+             WHERE service_id = @service AND queue = @queue AND expires_at IS NULL
+               AND priority = @priority AND (seq, task_id) > (@seq, @task)
+             ORDER BY priority DESC, seq, task_id
+             LIMIT @limit)
+            UNION ALL
+            (SELECT task_id, priority, seq FROM taskengine_queue_records
+             WHERE service_id = @service AND queue = @queue AND expires_at IS NULL
+               AND priority < @priority
+             ORDER BY priority DESC, seq, task_id
+             LIMIT @limit)
+        ) AS page
+        ORDER BY priority DESC, seq, task_id
+        LIMIT @limit
         """;
 
     private const string ExpiredSql = """
@@ -91,13 +113,26 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
         return EnqueueAsync(new PendingWrite(taskId, Record: null), cancellationToken);
     }
 
-    public Task<IReadOnlyList<QueueEntry>> LoadUnfinishedAsync(string queue, CancellationToken cancellationToken = default) =>
-        QueryAsync(
+    public Task<IReadOnlyList<QueueEntry>> LoadUnfinishedAsync(string queue, QueueEntry? after, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return QueryAsync(
             $"load the unfinished tasks of queue {queue}",
-            UnfinishedSql,
-            p => p.AddWithValue("queue", queue),
+            after is null ? UnfinishedSql : UnfinishedAfterSql,
+            p =>
+            {
+                p.AddWithValue("queue", queue);
+                p.AddWithValue("limit", limit);
+                if (after is not null)
+                {
+                    p.AddWithValue("priority", (int)after.Priority);
+                    p.AddWithValue("seq", after.Sequence);
+                    p.AddWithValue("task", after.TaskId);
+                }
+            },
             r => new QueueEntry { TaskId = r.GetString(0), Priority = (TaskPriority)r.GetInt32(1), Sequence = r.GetInt64(2) },
             cancellationToken);
+    }
 
     public Task<IReadOnlyList<string>> LoadExpiredAsync(string queue, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {

@@ -17,7 +17,7 @@ internal sealed class QueueRecordSet
     private readonly SortedDictionary<long, Dictionary<string, long>> _finished = new();
     private int _finishedCount;
 
-    public HashSet<string> Unfinished { get; } = new(StringComparer.Ordinal);
+    public UnfinishedRecords Unfinished { get; } = new();
 
     public bool IsEmpty => Unfinished.Count == 0 && _finishedCount == 0;
 
@@ -25,7 +25,7 @@ internal sealed class QueueRecordSet
     {
         if (record.ExpiresAt is not { } expiresAt)
         {
-            Unfinished.Add(record.TaskId);
+            Unfinished.Add(record);
             return;
         }
 

@@ -17,8 +17,13 @@ public interface IQueueIndex
     /// <summary>Deletes the record of a task (purged, or never created); nothing happens if there is none.</summary>
     Task RemoveAsync(string taskId, CancellationToken cancellationToken = default);
 
-    /// <summary>The unfinished tasks of a queue (records without expiry), highest priority first, then by sequence.</summary>
-    Task<IReadOnlyList<QueueEntry>> LoadUnfinishedAsync(string queue, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// One page of the unfinished tasks of a queue (records without expiry) in the order they run: highest priority
+    /// first, then by sequence, then by task id. The page holds up to <paramref name="limit"/> tasks that come after
+    /// <paramref name="after"/> in that order (from the start when it is null), so a queue of any length is read a page
+    /// at a time, each page where the last one ended.
+    /// </summary>
+    Task<IReadOnlyList<QueueEntry>> LoadUnfinishedAsync(string queue, QueueEntry? after, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Up to <paramref name="limit"/> ids of a queue's finished tasks whose expiry is at or before <paramref name="now"/>.</summary>
     Task<IReadOnlyList<string>> LoadExpiredAsync(string queue, DateTimeOffset now, int limit, CancellationToken cancellationToken = default);

@@ -50,6 +50,56 @@ public sealed class PostgresStatementPlanTests(PostgresFixture postgres)
         Assert.True(tuplesRead < 100, $"reading one task's state read {tuplesRead} of the table's {Rows} rows");
     }
 
+    [Fact]
+    public async Task A_page_of_a_long_queue_reads_about_the_page_wherever_it_starts()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("pages_" + Guid.NewGuid().ToString("N")[..12]);
+        await new SchemaInitializer(NullLogger<SchemaInitializer>.Instance).ApplyAsync(connectionString, SchemaScripts.DefaultDirectory, CancellationToken.None);
+        var effective = new TaskEngineDatabaseOptions { ConnectionString = connectionString }.EffectiveConnectionString();
+        await using var source = NpgsqlDataSource.Create(effective);
+        await using var connection = await source.OpenConnectionAsync();
+
+        // 20,000 unfinished tasks over the four priorities (priority g % 4, sequence g), and as many finished ones.
+        await ExecuteAsync(connection, $"""
+            INSERT INTO taskengine_queue_records (service_id, task_id, queue, priority, seq, expires_at)
+            SELECT '{ServiceId}', 'task-' || g, 'long', g % 4, g, CASE WHEN g > {Rows} THEN now() END
+            FROM generate_series(1, {2 * Rows}) AS g
+            """);
+        await ExecuteAsync(connection, "ANALYZE taskengine_queue_records");
+
+        // Near the end of priority 2 (high): its last 249 tasks, then the first 251 of priority 1.
+        await using var transaction = await connection.BeginTransactionAsync();
+        var page = await PageAsync(connection, after: (2, 19_002, "task-19002"));
+        Assert.Equal(500, page.Count);
+        Assert.Equal("task-19006", page[0]);
+        Assert.Equal("task-19998", page[248]);
+        Assert.Equal("task-1", page[249]);
+        Assert.Equal("task-1001", page[^1]);
+        await using var stats = new NpgsqlCommand(
+            "SELECT idx_tup_fetch + seq_tup_read FROM pg_stat_xact_user_tables WHERE relname = 'taskengine_queue_records'", connection);
+        var tuplesRead = Convert.ToInt64(await stats.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(tuplesRead < 2_000, $"a page of 500 read {tuplesRead} of the table's {2 * Rows} rows");
+    }
+
+    private static async Task<List<string>> PageAsync(NpgsqlConnection connection, (int Priority, long Seq, string Task) after)
+    {
+        await using var command = new NpgsqlCommand(PostgresQueueIndex.UnfinishedAfterSql, connection);
+        command.Parameters.AddWithValue("service", ServiceId);
+        command.Parameters.AddWithValue("queue", "long");
+        command.Parameters.AddWithValue("limit", 500);
+        command.Parameters.AddWithValue("priority", after.Priority);
+        command.Parameters.AddWithValue("seq", after.Seq);
+        command.Parameters.AddWithValue("task", after.Task);
+        await using var reader = await command.ExecuteReaderAsync();
+        var ids = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    }
+
     private static async Task<int> ReadAsync(NpgsqlConnection connection, string grainId)
     {
         await using var command = new NpgsqlCommand(PostgresGrainStorage.ReadSql, connection);

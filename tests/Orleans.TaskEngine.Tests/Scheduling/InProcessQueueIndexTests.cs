@@ -47,4 +47,33 @@ public sealed class InProcessQueueIndexTests : QueueIndexContract
         await index.RemoveAsync("b");
         Assert.Empty(await index.LoadQueuesAsync());
     }
+
+    [Fact]
+    public async Task Pages_stay_in_run_order_through_saves_out_of_order_removals_and_tasks_pending_again()
+    {
+        var index = NewIndex();
+        var random = new Random(12);
+        var live = new Dictionary<string, QueueIndexRecord>();
+        for (var i = 0; i < 3_000; i++)
+        {
+            // Sequences mostly rising, some late; a fifth of the tasks finish, some come back pending with a new sequence.
+            var id = $"t{random.Next(2_000):D4}";
+            var record = Unfinished(id, "q", (TaskPriority)random.Next(4), i - random.Next(0, i % 7 == 0 ? 500 : 3));
+            if (random.Next(5) == 0)
+            {
+                await index.SaveAsync(record with { ExpiresAt = T0 });
+                live.Remove(id);
+            }
+            else
+            {
+                await index.SaveAsync(record);
+                live[id] = record;
+            }
+        }
+
+        var expected = live.Values
+            .OrderByDescending(r => r.Priority).ThenBy(r => r.Sequence).ThenBy(r => r.TaskId, StringComparer.Ordinal)
+            .Select(r => new QueueEntry { TaskId = r.TaskId, Priority = r.Priority, Sequence = r.Sequence });
+        Assert.Equal(expected, await index.LoadUnfinishedAsync("q"));
+    }
 }

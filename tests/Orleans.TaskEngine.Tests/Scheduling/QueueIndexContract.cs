@@ -37,6 +37,51 @@ public abstract class QueueIndexContract : DisposesWhatItCreates<IQueueIndex>
     }
 
     [Fact]
+    public async Task Unfinished_records_load_a_page_at_a_time_each_page_after_the_last_entry_of_the_one_before()
+    {
+        var index = NewIndex();
+
+        // Ties on purpose: within a priority several share a sequence, so the task id decides, and a page may end in
+        // the middle of a priority or of a sequence.
+        var records = new List<QueueIndexRecord>();
+        foreach (var priority in Enum.GetValues<TaskPriority>())
+        {
+            for (var i = 0; i < 7; i++)
+            {
+                records.Add(Unfinished($"{priority}-{i}", "paged", priority, i / 3));
+            }
+        }
+
+        records.Add(new QueueIndexRecord("finished", "paged", TaskPriority.Urgent, 0, T0));
+        records.Add(Unfinished("elsewhere", "other", TaskPriority.Urgent, 0));
+        await Task.WhenAll(records.Select(r => index.SaveAsync(r)));
+
+        var expected = records
+            .Where(r => r.Queue == "paged" && r.ExpiresAt is null)
+            .OrderByDescending(r => r.Priority).ThenBy(r => r.Sequence).ThenBy(r => r.TaskId, StringComparer.Ordinal)
+            .Select(r => r.TaskId)
+            .ToList();
+        var pages = new List<IReadOnlyList<QueueEntry>>();
+        QueueEntry? after = null;
+        do
+        {
+            pages.Add(await index.LoadUnfinishedAsync("paged", after, 4));
+            after = pages[^1].Count > 0 ? pages[^1][^1] : after;
+        }
+        while (pages[^1].Count == 4);
+
+        // 28 tasks: seven full pages, then an empty one after the last task.
+        Assert.Equal(expected, pages.SelectMany(p => p).Select(e => e.TaskId));
+        Assert.Equal(8, pages.Count);
+        Assert.Empty(pages[^1]);
+
+        // A page can start after an entry no longer stored (the task started meanwhile): its place is what counts.
+        var gone = new QueueEntry { TaskId = "High-4", Priority = TaskPriority.High, Sequence = 1 };
+        await index.RemoveAsync(gone.TaskId);
+        Assert.Equal(["High-5", "High-6", "Normal-0"], (await index.LoadUnfinishedAsync("paged", gone, 3)).Select(e => e.TaskId));
+    }
+
+    [Fact]
     public async Task A_finished_record_leaves_the_unfinished_ones_and_is_expired_once_now_reaches_its_expiry()
     {
         var index = NewIndex();

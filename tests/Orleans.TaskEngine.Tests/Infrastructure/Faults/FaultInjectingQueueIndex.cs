@@ -12,8 +12,8 @@ public sealed class FaultInjectingQueueIndex(IQueueIndex inner) : IQueueIndex
     public Task RemoveAsync(string taskId, CancellationToken cancellationToken = default) =>
         GuardAsync(StoreOperation.IndexRemove, taskId, null, () => inner.RemoveAsync(taskId, cancellationToken));
 
-    public Task<IReadOnlyList<QueueEntry>> LoadUnfinishedAsync(string queue, CancellationToken cancellationToken = default) =>
-        inner.LoadUnfinishedAsync(queue, cancellationToken);
+    public Task<IReadOnlyList<QueueEntry>> LoadUnfinishedAsync(string queue, QueueEntry? after, int limit, CancellationToken cancellationToken = default) =>
+        inner.LoadUnfinishedAsync(queue, after, limit, cancellationToken);
 
     public Task<IReadOnlyList<string>> LoadExpiredAsync(string queue, DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
         inner.LoadExpiredAsync(queue, now, limit, cancellationToken);
