@@ -29,4 +29,11 @@ public interface IWorkerGrain : IGrainWithStringKey
 
     [AlwaysInterleave]
     Task<WorkerStatus> GetStatus();
+
+    /// <summary>
+    /// The tasks of <paramref name="queue"/> whose handler runs here now: a scheduler that starts afresh learns them
+    /// before it rebuilds its queue from the index, which lists running tasks as unfinished too.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<string[]> GetRunningTasks(string queue);
 }

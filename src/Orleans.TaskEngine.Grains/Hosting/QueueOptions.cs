@@ -27,6 +27,14 @@ public sealed class QueueOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan RebuildInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How many records a queue reads from the queue index per round trip when it rebuilds. A rebuild reads page after
+    /// page, in the order the queue runs its tasks, until the queue holds its maximum of pending tasks or the index has
+    /// no more: a queue of any length costs memory of a page at a time, and only what the queue can hold.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int RebuildPageSize { get; set; } = 1_000;
+
     /// <summary>How many expired tasks a queue purges per maintenance tick, at most.</summary>
     [Range(1, 100_000)]
     public int PurgeBatchSize { get; set; } = 1_000;

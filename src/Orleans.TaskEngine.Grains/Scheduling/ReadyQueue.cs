@@ -6,19 +6,31 @@ namespace Orleans.TaskEngine.Scheduling;
 /// The ready tasks of one queue: highest priority first, FIFO (by sequence) within a priority.
 /// Add and take are O(log n) and membership O(1), so cost does not grow with the queue's length in practice.
 /// </summary>
+/// <remarks>
+/// An entry can be unconfirmed: a rebuild put it back from the queue index, which also lists tasks that are in fact
+/// running or finished (their record is written after the fact). Such an entry costs a refused start when it is
+/// dispatched; until then it is not counted against the queue's maximum (see <see cref="Confirmed"/>), so it cannot
+/// make a real submit look like one too many. It is confirmed when its task enqueues itself.
+/// </remarks>
 public sealed class ReadyQueue
 {
     private readonly PriorityQueue<QueueEntry, (int NegativePriority, long Sequence)> _heap = new();
     private readonly Dictionary<string, QueueEntry> _entries = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unconfirmed = new(StringComparer.Ordinal);
     private readonly int[] _countByPriority = new int[Enum.GetValues<TaskPriority>().Length];
 
     public int Count => _entries.Count;
+
+    /// <summary>The entries that tasks put here themselves (submits, re-drives): what the queue's maximum bounds.</summary>
+    public int Confirmed => _entries.Count - _unconfirmed.Count;
 
     public bool Contains(string taskId) => _entries.ContainsKey(taskId);
 
     public int CountOf(TaskPriority priority) => _countByPriority[(int)priority];
 
-    public bool Add(QueueEntry entry)
+    /// <param name="entry">The task.</param>
+    /// <param name="unconfirmed">Put back by a rebuild rather than by the task itself.</param>
+    public bool Add(QueueEntry entry, bool unconfirmed = false)
     {
         ArgumentNullException.ThrowIfNull(entry);
         if (!_entries.TryAdd(entry.TaskId, entry))
@@ -28,35 +40,55 @@ public sealed class ReadyQueue
 
         _heap.Enqueue(entry, (-(int)entry.Priority, entry.Sequence));
         _countByPriority[(int)entry.Priority]++;
+        if (unconfirmed)
+        {
+            _unconfirmed.Add(entry.TaskId);
+        }
+
         return true;
+    }
+
+    /// <summary>The task itself says it is pending: its entry counts against the queue's maximum from now on.</summary>
+    public void Confirm(string taskId)
+    {
+        if (_unconfirmed.Count > 0)
+        {
+            _unconfirmed.Remove(taskId);
+        }
     }
 
     /// <summary>Removes a task; its heap slot is skipped lazily when it reaches the top.</summary>
-    public bool Remove(string taskId)
-    {
-        if (!_entries.Remove(taskId, out var entry))
-        {
-            return false;
-        }
+    public bool Remove(string taskId) => Remove(taskId, out _);
 
-        _countByPriority[(int)entry.Priority]--;
-        return true;
-    }
-
-    public bool TryTake(out QueueEntry entry)
+    /// <summary>Takes the first task in line, and says whether its entry was unconfirmed.</summary>
+    public bool TryTake(out QueueEntry entry, out bool unconfirmed)
     {
         while (_heap.TryDequeue(out var candidate, out _))
         {
             // A removed task, or an older copy of a task added again, is not current: skip it.
             if (_entries.TryGetValue(candidate.TaskId, out var current) && ReferenceEquals(current, candidate))
             {
-                Remove(candidate.TaskId);
+                Remove(candidate.TaskId, out unconfirmed);
                 entry = candidate;
                 return true;
             }
         }
 
         entry = null!;
+        unconfirmed = false;
         return false;
+    }
+
+    private bool Remove(string taskId, out bool unconfirmed)
+    {
+        unconfirmed = false;
+        if (!_entries.Remove(taskId, out var entry))
+        {
+            return false;
+        }
+
+        _countByPriority[(int)entry.Priority]--;
+        unconfirmed = _unconfirmed.Count > 0 && _unconfirmed.Remove(taskId);
+        return true;
     }
 }

@@ -19,8 +19,11 @@ public sealed partial class SchedulerGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: could not hand task {TaskId} (of {Count}) to worker {WorkerId}; they go back to the queue")]
     private partial void LogAssignFailed(Exception exception, string queue, string taskId, int count, string workerId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue} rebuilt from the queue index: {Added} of {Unfinished} unfinished task(s) added")]
-    private partial void LogRebuilt(string queue, int added, int unfinished);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue} rebuilt from the queue index: {Added} of {Read} unfinished task(s) read added")]
+    private partial void LogRebuilt(string queue, int added, int read);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue}: worker {WorkerId} did not say which of its tasks it runs ({Reason}); the rebuild may queue them again, which costs a refused start each")]
+    private partial void LogRunningTasksUnknown(string queue, string workerId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} could not read the queue index; it tries again at the next maintenance")]
     private partial void LogRebuildFailed(Exception exception, string queue);

@@ -32,6 +32,8 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
     private readonly TimeProvider _time;
     private readonly ILocalSiloDetails _silo;
     private readonly ILogger<SchedulerGrain> _logger;
+    private static readonly TimeSpan WorkerCallTimeout = TimeSpan.FromSeconds(5);
+
     private readonly HashSet<SiloAddress> _deadSilosSeen = [];
     private long _assignCounter;
     private bool _rebuilt;
@@ -59,7 +61,9 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
             new GrainTimerCreationOptions { DueTime = _options.MaintenanceInterval, Period = _options.MaintenanceInterval, Interleave = true, KeepAlive = true });
         await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).Register(Queue);
         NewlyDeadSilos();
-        await RefreshWorkers();
+        var workers = await GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers();
+        await LearnRunningTasksAsync(workers);
+        await RefreshWorkers(workers);
         await RebuildAsync();
     }
 
@@ -76,13 +80,21 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
             LogStaleAssignment(Queue, entry.TaskId, staleWorker);
         }
 
-        if (_ready.Contains(entry.TaskId) || _running.ContainsKey(entry.TaskId))
+        if (_ready.Contains(entry.TaskId))
+        {
+            // A rebuild put it back already; now the task says so itself.
+            _ready.Confirm(entry.TaskId);
+            return Task.FromResult(new EnqueueResult { Accepted = true, Pending = _ready.Count });
+        }
+
+        if (_running.ContainsKey(entry.TaskId))
         {
             return Task.FromResult(new EnqueueResult { Accepted = true, Pending = _ready.Count });
         }
 
+        // Entries a rebuild added are not counted until confirmed: some are tasks that run or finished meanwhile.
         var max = _options.MaxPendingFor(Queue);
-        if (isNewSubmit && _ready.Count >= max)
+        if (isNewSubmit && _ready.Confirmed >= max)
         {
             return Task.FromResult(new EnqueueResult
             {
@@ -173,14 +185,45 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         await PurgeExpiredAsync();
     }
 
-    /// <summary>Adds every unfinished task of the queue index that this queue neither holds nor has given out.</summary>
+    /// <summary>
+    /// Adds the unfinished tasks of the queue index that this queue neither holds nor has given out, read a page at a
+    /// time in the order they run, until the queue holds its maximum: what is left waits for a later rebuild, once the
+    /// queue has room. Dispatch starts with the first page.
+    /// </summary>
     private async Task RebuildAsync()
     {
-        IReadOnlyList<QueueEntry> unfinished;
         _lastRebuild = _time.GetUtcNow();
+        var max = _options.MaxPendingFor(Queue);
+        var read = 0;
+        var added = 0;
+        QueueEntry? after = null;
         try
         {
-            unfinished = await _index.LoadUnfinishedAsync(Queue);
+            while (_ready.Count < max)
+            {
+                var page = await _index.LoadUnfinishedAsync(Queue, after, _options.RebuildPageSize);
+                read += page.Count;
+                foreach (var entry in page)
+                {
+                    if (_ready.Count >= max)
+                    {
+                        break;
+                    }
+
+                    if (!_running.ContainsKey(entry.TaskId) && _ready.Add(entry, unconfirmed: true))
+                    {
+                        added++;
+                    }
+                }
+
+                Pump();
+                if (page.Count < _options.RebuildPageSize)
+                {
+                    break;
+                }
+
+                after = page[^1];
+            }
         }
         catch (TaskEngineUnavailableException ex)
         {
@@ -190,15 +233,49 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
             return;
         }
 
-        var added = unfinished.Count(entry => !_running.ContainsKey(entry.TaskId) && _ready.Add(entry));
         _rebuilt = true;
         if (added > 0)
         {
             // Quiet when there was nothing to put back: the periodic rebuild usually finds the queue whole.
-            LogRebuilt(Queue, added, unfinished.Count);
+            LogRebuilt(Queue, added, read);
+        }
+    }
+
+    /// <summary>
+    /// Before the first rebuild of an activation: the tasks of this queue that live workers are running. The index lists
+    /// them as unfinished, and a fresh activation has given out nothing yet, so without this the rebuild would queue
+    /// them again: entries at the head of the line that take a slot each for a refused start. A worker that does not
+    /// answer in time is left out; so are workers of silos that are not active, whose tasks the rebuild puts back on
+    /// purpose: dispatching one wakes its task, whose liveness check finds the worker gone and sends it back to pending.
+    /// </summary>
+    private async Task LearnRunningTasksAsync(WorkerRegistration[] workers)
+    {
+        var exclusive = _options.IsExclusive(Queue);
+        var snapshot = _membership.CurrentSnapshot;
+        var asks = workers
+            .Where(w => w.Serves(Queue, exclusive) && WorkerKey.TryParseSilo(w.WorkerId, out var silo) && snapshot.GetSiloStatus(silo) == SiloStatus.Active)
+            .Select(AskAsync)
+            .ToList();
+        foreach (var (workerId, taskIds) in await Task.WhenAll(asks))
+        {
+            foreach (var taskId in taskIds)
+            {
+                _running.TryAdd(taskId, workerId);
+            }
         }
 
-        Pump();
+        async Task<(string WorkerId, string[] TaskIds)> AskAsync(WorkerRegistration worker)
+        {
+            try
+            {
+                return (worker.WorkerId, await GrainFactory.GetGrainByKey<IWorkerGrain>(worker.WorkerId).GetRunningTasks(Queue).WaitAsync(WorkerCallTimeout));
+            }
+            catch (Exception ex) when (ex is TimeoutException or OrleansException)
+            {
+                LogRunningTasksUnknown(Queue, worker.WorkerId, ex.Message);
+                return (worker.WorkerId, []);
+            }
+        }
     }
 
     /// <summary>Whether membership declared a silo dead since the last look.</summary>
@@ -306,11 +383,11 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
     private void Pump()
     {
         // Each worker's share of this pass goes in one call.
-        Dictionary<WorkerSlots, List<QueueEntry>>? batches = null;
+        Dictionary<WorkerSlots, List<(QueueEntry Entry, bool Unconfirmed)>>? batches = null;
         while (_ready.Count > 0)
         {
             var worker = PickWorker();
-            if (worker is null || !_ready.TryTake(out var entry))
+            if (worker is null || !_ready.TryTake(out var entry, out var unconfirmed))
             {
                 break;
             }
@@ -324,7 +401,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
                 batches[worker] = batch = [];
             }
 
-            batch.Add(entry);
+            batch.Add((entry, unconfirmed));
         }
 
         if (batches is null)
@@ -358,16 +435,16 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         return best;
     }
 
-    private async Task AssignAsync(WorkerSlots worker, List<QueueEntry> entries)
+    private async Task AssignAsync(WorkerSlots worker, List<(QueueEntry Entry, bool Unconfirmed)> entries)
     {
         AssignResult? result = null;
         try
         {
-            result = await GrainFactory.GetGrainByKey<IWorkerGrain>(worker.WorkerId).Assign(Queue, [.. entries.Select(e => e.TaskId)]);
+            result = await GrainFactory.GetGrainByKey<IWorkerGrain>(worker.WorkerId).Assign(Queue, [.. entries.Select(e => e.Entry.TaskId)]);
         }
         catch (Exception ex)
         {
-            LogAssignFailed(ex, Queue, entries[0].TaskId, entries.Count, worker.WorkerId);
+            LogAssignFailed(ex, Queue, entries[0].Entry.TaskId, entries.Count, worker.WorkerId);
             _workers.Remove(worker.WorkerId);
         }
 
@@ -384,10 +461,10 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         }
 
         // Back in their old places: the sequences they had keep their turn.
-        foreach (var entry in entries.Skip(accepted))
+        foreach (var (entry, unconfirmed) in entries.Skip(accepted))
         {
             _running.Remove(entry.TaskId);
-            _ready.Add(entry);
+            _ready.Add(entry, unconfirmed);
         }
 
         Pump();

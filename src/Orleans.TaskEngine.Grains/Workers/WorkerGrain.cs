@@ -147,6 +147,10 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         Failed = _failed,
     });
 
+    // Not those reporting their outcome: their slot is free and its release is on its way to the queue already.
+    public Task<string[]> GetRunningTasks(string queue) =>
+        Task.FromResult(Active ? _running.Where(r => r.Value.Queue == queue && !r.Value.Reporting).Select(r => r.Key).ToArray() : []);
+
     private Task HeartbeatAsync() =>
         _configuration is null
             ? Task.CompletedTask
