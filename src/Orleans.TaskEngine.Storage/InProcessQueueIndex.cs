@@ -40,4 +40,7 @@ public sealed class InProcessQueueIndex(IOptions<ClusterOptions> cluster) : IQue
 
     public Task<IReadOnlyList<string>> LoadQueuesAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(Records.Queues());
+
+    public Task<IReadOnlyList<string>> LoadQueuesToServeAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Records.QueuesToServe(now));
 }

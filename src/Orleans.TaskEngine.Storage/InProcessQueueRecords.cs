@@ -61,6 +61,14 @@ internal sealed class InProcessQueueRecords
         }
     }
 
+    public IReadOnlyList<string> QueuesToServe(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return [.. _byQueue.Where(q => q.Value.Unfinished.Count > 0 || q.Value.HasExpired(now.UtcTicks)).Select(q => q.Key).Order(StringComparer.Ordinal)];
+        }
+    }
+
     private void RemoveLocked(string taskId)
     {
         if (!_byTask.Remove(taskId, out var old))

@@ -79,6 +79,25 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
         SELECT queue FROM queues WHERE queue IS NOT NULL
         """;
 
+    // The same walk over the queues, keeping those with an unfinished record or an expired one: one probe each of the
+    // partial indexes (unfinished; expiry) per queue.
+    private const string QueuesToServeSql = """
+        WITH RECURSIVE queues (queue) AS (
+            (SELECT queue FROM taskengine_queue_records WHERE service_id = @service ORDER BY queue LIMIT 1)
+            UNION ALL
+            SELECT (SELECT r.queue FROM taskengine_queue_records r
+                    WHERE r.service_id = @service AND r.queue > q.queue ORDER BY r.queue LIMIT 1)
+            FROM queues q
+            WHERE q.queue IS NOT NULL
+        )
+        SELECT q.queue FROM queues q
+        WHERE q.queue IS NOT NULL
+          AND (EXISTS (SELECT 1 FROM taskengine_queue_records r
+                       WHERE r.service_id = @service AND r.queue = q.queue AND r.expires_at IS NULL)
+               OR EXISTS (SELECT 1 FROM taskengine_queue_records r
+                          WHERE r.service_id = @service AND r.queue = q.queue AND r.expires_at IS NOT NULL AND r.expires_at <= @now))
+        """;
+
     private readonly string _connectionString;
     private readonly string _serviceId;
     private readonly ILogger<PostgresQueueIndex> _logger;
@@ -155,6 +174,17 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
         var queues = await QueryAsync("load the queue names", QueuesSql, _ => { }, r => r.GetString(0), cancellationToken).ConfigureAwait(false);
 
         // The database sorts by its collation; callers get the same ordinal order as the in-process index gives.
+        return [.. queues.Order(StringComparer.Ordinal)];
+    }
+
+    public async Task<IReadOnlyList<string>> LoadQueuesToServeAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var queues = await QueryAsync(
+            "load the queues to serve",
+            QueuesToServeSql,
+            p => p.AddWithValue("now", now.UtcDateTime),
+            r => r.GetString(0),
+            cancellationToken).ConfigureAwait(false);
         return [.. queues.Order(StringComparer.Ordinal)];
     }
 

@@ -58,6 +58,28 @@ internal sealed class QueueRecordSet
         }
     }
 
+    /// <summary>Whether a finished task expires at or before <paramref name="nowTicks"/>: the earliest buckets say.</summary>
+    public bool HasExpired(long nowTicks)
+    {
+        foreach (var (key, bucket) in _finished)
+        {
+            if (key * BucketTicks > nowTicks)
+            {
+                return false;
+            }
+
+            foreach (var expiresAt in bucket.Values)
+            {
+                if (expiresAt <= nowTicks)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Up to <paramref name="limit"/> finished tasks that expire at or before <paramref name="nowTicks"/>, soonest first; ties by id.</summary>
     public List<string> Expired(long nowTicks, int limit)
     {

@@ -10,6 +10,14 @@ public sealed class QueueOptions
     [Range(1, 100_000_000)]
     public int DefaultMaxPending { get; set; } = 10_000;
 
+    /// <summary>
+    /// The most queues the cluster has, counting the default queue and the configured ones. A queue exists as soon as
+    /// a task names it, and each has a scheduler with upkeep of its own, so a submit that would create a queue past this
+    /// is refused. Existing queues always take tasks; a queue counts until its tasks are purged and its scheduler idle.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxQueues { get; set; } = 1_000;
+
     /// <summary>Per-queue settings by queue name.</summary>
     public Dictionary<string, QueueSettings> Overrides { get; set; } = new(StringComparer.Ordinal);
 

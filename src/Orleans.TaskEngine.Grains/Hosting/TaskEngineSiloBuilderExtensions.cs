@@ -40,6 +40,7 @@ public static class TaskEngineSiloBuilderExtensions
         services.AddOptions<HttpHandlerOptions>().Bind(configuration.GetSection(HttpHandlerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskOptions>, TaskOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueOptions>, QueueOptionsValidator>());
 
         // One grain per task: Orleans' directory cache would keep the address of every task ever run, long after it
         // finished and deactivated, until a million entries (about 300 bytes each, measured). Bound it near the tasks

@@ -28,6 +28,13 @@ public interface IQueueIndex
     /// <summary>Up to <paramref name="limit"/> ids of a queue's finished tasks whose expiry is at or before <paramref name="now"/>.</summary>
     Task<IReadOnlyList<string>> LoadExpiredAsync(string queue, DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>The names of the queues that have any record, so their schedulers can be woken after a restart.</summary>
+    /// <summary>The names of the queues that have any record: the queues that exist (counted against the cap on queues).</summary>
     Task<IReadOnlyList<string>> LoadQueuesAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The names of the queues that need their scheduler: those with an unfinished record (a task to run, or running),
+    /// or with a finished one whose expiry is at or before <paramref name="now"/> (a task to purge). A queue whose records
+    /// are all of finished tasks still within their retention needs none, and its scheduler may be let go.
+    /// </summary>
+    Task<IReadOnlyList<string>> LoadQueuesToServeAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 }

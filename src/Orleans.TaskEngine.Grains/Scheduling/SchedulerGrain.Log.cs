@@ -28,6 +28,9 @@ public sealed partial class SchedulerGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} could not read the queue index; it tries again at the next maintenance")]
     private partial void LogRebuildFailed(Exception exception, string queue);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} could not learn whether it may take new tasks (the count of queues); it serves what it has and asks again at the next new task")]
+    private partial void LogAdmissionUnknown(Exception exception, string queue);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Queue {Queue} could not list its expired tasks; it tries again at the next maintenance")]
     private partial void LogPurgeFailed(Exception exception, string queue);
 }

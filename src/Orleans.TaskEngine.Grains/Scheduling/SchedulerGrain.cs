@@ -18,6 +18,9 @@ namespace Orleans.TaskEngine.Scheduling;
 /// lost (e.g. a write refused while the database restarted). Dispatching a task that is not pending costs a refused
 /// start, nothing more, and the refused start wakes the task, which then finds its own way back.
 /// The scheduler also purges the queue's finished tasks whose retention is over.
+/// A new queue takes new tasks only if the cluster has room for one more queue (see <see cref="QueueDirectoryGrain"/>);
+/// an activation learns that once. Its timer does not keep it active: with nothing pending or running, nothing calls it
+/// and Orleans collects it like any idle grain (the silos' keeper wakes it again when the index has work for it).
 /// </summary>
 [Reentrant]
 public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
@@ -39,6 +42,14 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
     private bool _rebuilt;
     private DateTimeOffset _lastRebuild;
 
+    // Whether this queue takes new tasks, learned once per activation (null while the directory could not say).
+    private bool? _admitted;
+
+    // The start of serving the queue (timer, workers, rebuild): at activation, or later for an activation that was
+    // refused and is then given a task of the queue after all. Null until then.
+    private Task? _serving;
+    private IGrainTimer? _maintenance;
+
     public SchedulerGrain(
         IOptions<QueueOptions> options, IClusterMembershipService membership, IQueueIndex index, TimeProvider time, ILocalSiloDetails silo,
         ILogger<SchedulerGrain> logger)
@@ -56,20 +67,42 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        this.RegisterGrainTimer(
-            _ => MaintainAsync(),
-            new GrainTimerCreationOptions { DueTime = _options.MaintenanceInterval, Period = _options.MaintenanceInterval, Interleave = true, KeepAlive = true });
-        await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).Register(Queue);
-        NewlyDeadSilos();
-        var workers = await GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers();
-        await LearnRunningTasksAsync(workers);
-        await RefreshWorkers(workers);
-        await RebuildAsync();
+        // A refused queue serves nothing: no timer, no workers, no index reads. It goes as soon as it is idle.
+        _admitted = await AskAdmissionAsync();
+        if (_admitted != false)
+        {
+            await Serving();
+        }
     }
 
-    public Task Wake() => Task.CompletedTask;
+    public Task Wake()
+    {
+        // The silos' keeper wakes queues that have records in the index: an existing queue, whatever the count said.
+        if (_admitted == false)
+        {
+            AdmitExisting();
+        }
+
+        return Serving();
+    }
 
     public Task<EnqueueResult> Enqueue(QueueEntry entry, bool isNewSubmit)
+    {
+        if (_admitted != true)
+        {
+            if (isNewSubmit)
+            {
+                return AdmitThenEnqueueAsync(entry);
+            }
+
+            // A task that was accepted earlier is always taken back: the queue exists, whatever the count said.
+            AdmitExisting();
+        }
+
+        return Task.FromResult(EnqueueAdmitted(entry, isNewSubmit));
+    }
+
+    private EnqueueResult EnqueueAdmitted(QueueEntry entry, bool isNewSubmit)
     {
         // A task that puts itself back is pending by its own (durable) account: if this queue still holds it as given
         // to a worker, that attempt ended without the release reaching this grain (a report or a message was lost).
@@ -84,32 +117,33 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         {
             // A rebuild put it back already; now the task says so itself.
             _ready.Confirm(entry.TaskId);
-            return Task.FromResult(new EnqueueResult { Accepted = true, Pending = _ready.Count });
+            return new EnqueueResult { Accepted = true, Pending = _ready.Count };
         }
 
         if (_running.ContainsKey(entry.TaskId))
         {
-            return Task.FromResult(new EnqueueResult { Accepted = true, Pending = _ready.Count });
+            return new EnqueueResult { Accepted = true, Pending = _ready.Count };
         }
 
         // Entries a rebuild added are not counted until confirmed: some are tasks that run or finished meanwhile.
         var max = _options.MaxPendingFor(Queue);
         if (isNewSubmit && _ready.Confirmed >= max)
         {
-            return Task.FromResult(new EnqueueResult
+            return new EnqueueResult
             {
                 Accepted = false,
                 Pending = _ready.Count,
-                Reason = $"Queue '{Queue}' is full: it holds {_ready.Count} pending tasks, its maximum is {max}. Try again later.",
-            });
+                Reason = $"Queue '{Queue}' is full: it holds {_ready.Confirmed} pending tasks, its maximum is {max}. Try again later.",
+            };
         }
 
         _ready.Add(entry);
         Pump();
-        return Task.FromResult(new EnqueueResult { Accepted = true, Pending = _ready.Count });
+        return new EnqueueResult { Accepted = true, Pending = _ready.Count };
     }
 
-    public Task<EnqueueResult> Admit() => Task.FromResult(new EnqueueResult { Accepted = true, Pending = _ready.Count });
+    public Task<EnqueueResult> Admit() =>
+        _admitted == true ? Task.FromResult(new EnqueueResult { Accepted = true, Pending = _ready.Count }) : AdmitSlowAsync();
 
     public Task Remove(string taskId)
     {
@@ -119,6 +153,12 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 
     public Task TasksReleased(string workerId, string[] taskIds)
     {
+        if (_serving is null)
+        {
+            // A worker ran tasks of this queue: it exists.
+            AdmitExisting();
+        }
+
         foreach (var taskId in taskIds)
         {
             // Only this worker's assignment: the task may have been given to another worker since (see Enqueue).
@@ -144,6 +184,11 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 
     public Task WorkerAvailable(string workerId, int freeSlots)
     {
+        if (_serving is null)
+        {
+            AdmitExisting();
+        }
+
         if (_workers.TryGetValue(workerId, out var slots))
         {
             slots.Blocked = false;
@@ -169,153 +214,19 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
     public Task<IReadOnlyDictionary<string, string>> GetRunning() =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>(_running));
 
-    /// <summary>
-    /// Re-registers the queue (the directory is soft state too), refreshes the workers, rebuilds the queue if a silo
-    /// died, the last rebuild failed or the rebuild interval passed, and purges expired tasks.
-    /// </summary>
-    private async Task MaintainAsync()
-    {
-        await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).Register(Queue);
-        await RefreshWorkers();
-        if (NewlyDeadSilos() || !_rebuilt || _time.GetUtcNow() - _lastRebuild >= _options.RebuildInterval)
-        {
-            await RebuildAsync();
-        }
-
-        await PurgeExpiredAsync();
-    }
-
-    /// <summary>
-    /// Adds the unfinished tasks of the queue index that this queue neither holds nor has given out, read a page at a
-    /// time in the order they run, until the queue holds its maximum: what is left waits for a later rebuild, once the
-    /// queue has room. Dispatch starts with the first page.
-    /// </summary>
-    private async Task RebuildAsync()
-    {
-        _lastRebuild = _time.GetUtcNow();
-        var max = _options.MaxPendingFor(Queue);
-        var read = 0;
-        var added = 0;
-        QueueEntry? after = null;
-        try
-        {
-            while (_ready.Count < max)
-            {
-                var page = await _index.LoadUnfinishedAsync(Queue, after, _options.RebuildPageSize);
-                read += page.Count;
-                foreach (var entry in page)
-                {
-                    if (_ready.Count >= max)
-                    {
-                        break;
-                    }
-
-                    if (!_running.ContainsKey(entry.TaskId) && _ready.Add(entry, unconfirmed: true))
-                    {
-                        added++;
-                    }
-                }
-
-                Pump();
-                if (page.Count < _options.RebuildPageSize)
-                {
-                    break;
-                }
-
-                after = page[^1];
-            }
-        }
-        catch (TaskEngineUnavailableException ex)
-        {
-            // The queue works meanwhile with what it is given; the next maintenance tick tries again.
-            _rebuilt = false;
-            LogRebuildFailed(ex, Queue);
-            return;
-        }
-
-        _rebuilt = true;
-        if (added > 0)
-        {
-            // Quiet when there was nothing to put back: the periodic rebuild usually finds the queue whole.
-            LogRebuilt(Queue, added, read);
-        }
-    }
-
-    /// <summary>
-    /// Before the first rebuild of an activation: the tasks of this queue that live workers are running. The index lists
-    /// them as unfinished, and a fresh activation has given out nothing yet, so without this the rebuild would queue
-    /// them again: entries at the head of the line that take a slot each for a refused start. A worker that does not
-    /// answer in time is left out; so are workers of silos that are not active, whose tasks the rebuild puts back on
-    /// purpose: dispatching one wakes its task, whose liveness check finds the worker gone and sends it back to pending.
-    /// </summary>
-    private async Task LearnRunningTasksAsync(WorkerRegistration[] workers)
-    {
-        var exclusive = _options.IsExclusive(Queue);
-        var snapshot = _membership.CurrentSnapshot;
-        var asks = workers
-            .Where(w => w.Serves(Queue, exclusive) && WorkerKey.TryParseSilo(w.WorkerId, out var silo) && snapshot.GetSiloStatus(silo) == SiloStatus.Active)
-            .Select(AskAsync)
-            .ToList();
-        foreach (var (workerId, taskIds) in await Task.WhenAll(asks))
-        {
-            foreach (var taskId in taskIds)
-            {
-                _running.TryAdd(taskId, workerId);
-            }
-        }
-
-        async Task<(string WorkerId, string[] TaskIds)> AskAsync(WorkerRegistration worker)
-        {
-            try
-            {
-                return (worker.WorkerId, await GrainFactory.GetGrainByKey<IWorkerGrain>(worker.WorkerId).GetRunningTasks(Queue).WaitAsync(WorkerCallTimeout));
-            }
-            catch (Exception ex) when (ex is TimeoutException or OrleansException)
-            {
-                LogRunningTasksUnknown(Queue, worker.WorkerId, ex.Message);
-                return (worker.WorkerId, []);
-            }
-        }
-    }
-
-    /// <summary>Whether membership declared a silo dead since the last look.</summary>
-    private bool NewlyDeadSilos()
-    {
-        var found = false;
-        foreach (var member in _membership.CurrentSnapshot.Members.Values)
-        {
-            if (member.Status == SiloStatus.Dead && _deadSilosSeen.Add(member.SiloAddress))
-            {
-                found = true;
-            }
-        }
-
-        return found;
-    }
-
-    private async Task PurgeExpiredAsync()
-    {
-        IReadOnlyList<string> expired;
-        try
-        {
-            expired = await _index.LoadExpiredAsync(Queue, _time.GetUtcNow(), _options.PurgeBatchSize);
-        }
-        catch (TaskEngineUnavailableException ex)
-        {
-            LogPurgeFailed(ex, Queue);
-            return;
-        }
-
-        // One-way calls: each task purges itself; one still listed next time is simply asked again.
-        foreach (var taskId in expired)
-        {
-            GrainFactory.GetGrainByKey<ITaskProtocolGrain>(taskId).Expire().Ignore();
-        }
-    }
-
     public async Task RefreshWorkers(WorkerRegistration[]? workers = null)
     {
-        workers ??= await GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers();
+        if (_serving is null)
+        {
+            AdmitExisting();
+        }
+
+        await Serving();
+        UpdateWorkers(workers ?? await GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers());
+    }
+
+    private void UpdateWorkers(WorkerRegistration[] workers)
+    {
         var exclusive = _options.IsExclusive(Queue);
         var serving = workers.Where(w => w.Serves(Queue, exclusive)).ToDictionary(w => w.WorkerId, StringComparer.Ordinal);
 

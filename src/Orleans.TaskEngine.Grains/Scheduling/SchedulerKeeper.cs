@@ -8,15 +8,17 @@ using Orleans.TaskEngine.Grains;
 namespace Orleans.TaskEngine.Scheduling;
 
 /// <summary>
-/// Keeps the scheduler of every queue in the queue index active: at silo start (so a cluster restarted from its
-/// database resumes its queues without waiting for a submit) and then every maintenance interval (so a scheduler
-/// lost with its silo comes back on another as soon as membership has declared the silo dead). Activating a
-/// scheduler rebuilds its queue from the index.
+/// Keeps the scheduler of every queue that has work in the queue index active: at silo start (so a cluster restarted
+/// from its database resumes its queues without waiting for a submit) and then every maintenance interval (so a
+/// scheduler lost with its silo comes back on another as soon as membership has declared the silo dead). Activating a
+/// scheduler rebuilds its queue from the index. Work is a task to run (or running) or a finished one to purge; a
+/// queue whose records are all of finished tasks within their retention is not woken, so its idle scheduler can go.
 /// </summary>
 public sealed partial class SchedulerKeeper(
     IGrainFactory grains,
     IQueueIndex index,
     IOptions<QueueOptions> options,
+    TimeProvider time,
     ILogger<SchedulerKeeper> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -61,7 +63,7 @@ public sealed partial class SchedulerKeeper(
         IReadOnlyList<string> queues;
         try
         {
-            queues = await index.LoadQueuesAsync(cancellationToken);
+            queues = await index.LoadQueuesToServeAsync(time.GetUtcNow(), cancellationToken);
         }
         catch (TaskEngineUnavailableException ex)
         {

@@ -21,6 +21,9 @@ public sealed class EngineSiloConfigurator : ISiloConfigurator
         siloBuilder.UseInProcessTaskStorage();
         services.AddFastTestTimings();
 
+        // A fixture may shorten idle collection (Orleans' own settings, not bound from configuration by default).
+        services.Configure<GrainCollectionOptions>(siloBuilder.Configuration.GetSection("Orleans:GrainCollection"));
+
         siloBuilder.AddTaskEngine(siloBuilder.Configuration);
         if (siloBuilder.Configuration["Orleans:Name"] == "Primary")
         {

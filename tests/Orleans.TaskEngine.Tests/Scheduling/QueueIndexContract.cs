@@ -207,6 +207,27 @@ public abstract class QueueIndexContract : DisposesWhatItCreates<IQueueIndex>
         Assert.Equal(["archive", "default", "emails", "reports"], await index.LoadQueuesAsync());
     }
 
+    [Fact]
+    public async Task LoadQueuesToServe_lists_queues_with_unfinished_or_expired_records_only()
+    {
+        var index = NewIndex();
+        await Task.WhenAll(
+            index.SaveAsync(Unfinished("pending", "to-run", TaskPriority.Normal, 1)),
+            index.SaveAsync(new QueueIndexRecord("done-early", "to-purge", TaskPriority.Normal, 1, T0.AddMinutes(-1))),
+            index.SaveAsync(new QueueIndexRecord("done-late", "to-purge", TaskPriority.Normal, 2, T0.AddHours(1))),
+            index.SaveAsync(new QueueIndexRecord("done", "retained", TaskPriority.Normal, 1, T0.AddSeconds(1))),
+            index.SaveAsync(Unfinished("running", "both", TaskPriority.Normal, 1)),
+            index.SaveAsync(new QueueIndexRecord("done-both", "both", TaskPriority.Normal, 2, T0.AddHours(1))));
+
+        Assert.Equal(["both", "retained", "to-purge", "to-run"], await index.LoadQueuesAsync());
+        Assert.Equal(["both", "to-purge", "to-run"], await index.LoadQueuesToServeAsync(T0));
+        Assert.Equal(["both", "retained", "to-purge", "to-run"], await index.LoadQueuesToServeAsync(T0.AddSeconds(1)));
+
+        // Once its last unfinished task finishes, a queue has nothing to serve until an expiry comes.
+        await index.SaveAsync(new QueueIndexRecord("pending", "to-run", TaskPriority.Normal, 1, T0.AddHours(1)));
+        Assert.Equal(["both", "to-purge"], await index.LoadQueuesToServeAsync(T0));
+    }
+
     protected static QueueIndexRecord Unfinished(string taskId, string queue, TaskPriority priority, long sequence) =>
         new(taskId, queue, priority, sequence, ExpiresAt: null);
 }

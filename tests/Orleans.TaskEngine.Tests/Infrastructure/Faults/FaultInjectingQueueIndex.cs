@@ -21,6 +21,9 @@ public sealed class FaultInjectingQueueIndex(IQueueIndex inner) : IQueueIndex
     public Task<IReadOnlyList<string>> LoadQueuesAsync(CancellationToken cancellationToken = default) =>
         inner.LoadQueuesAsync(cancellationToken);
 
+    public Task<IReadOnlyList<string>> LoadQueuesToServeAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        inner.LoadQueuesToServeAsync(now, cancellationToken);
+
     private static Task GuardAsync(StoreOperation operation, string taskId, object? state, Func<Task> action) =>
         StoreFaults.RunAsync(operation, taskId, state, action, m => new TaskEngineUnavailableException($"The queue index is unavailable ({m})."));
 }

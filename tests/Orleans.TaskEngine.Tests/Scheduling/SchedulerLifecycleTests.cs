@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Core.Internal;
+using Orleans.Runtime;
 using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Storage;
 using Orleans.TaskEngine.Tasks;
@@ -9,19 +10,22 @@ using Orleans.TaskEngine.Tests.Infrastructure;
 namespace Orleans.TaskEngine.Tests.Scheduling;
 
 /// <summary>
-/// One silo, whose <c>trio</c> worker (3 slots) serves the queue of that name, here capped at 3 pending tasks; and a
-/// <c>backlog</c> queue no worker serves, capped at 3, that the rebuild reads two records at a time.
+/// One silo, whose <c>trio</c> worker (3 slots) serves the queue of that name, here capped at 3 pending tasks; a
+/// <c>backlog</c> queue no worker serves, capped at 3, that the rebuild reads two records at a time; and idle
+/// schedulers collected after 3 s (Orleans' default is 15 min).
 /// </summary>
-public sealed class QueueRebuildEngineCluster() : EngineCluster(1, new Dictionary<string, string?>
+public sealed class SchedulerLifecycleEngineCluster() : EngineCluster(1, new Dictionary<string, string?>
 {
     ["TaskEngine:Queues:Overrides:trio:MaxPending"] = "3",
-    [$"TaskEngine:Queues:Overrides:{QueueRebuildTests.Backlog}:Exclusive"] = "true",
-    [$"TaskEngine:Queues:Overrides:{QueueRebuildTests.Backlog}:MaxPending"] = "3",
+    [$"TaskEngine:Queues:Overrides:{SchedulerLifecycleTests.Backlog}:Exclusive"] = "true",
+    [$"TaskEngine:Queues:Overrides:{SchedulerLifecycleTests.Backlog}:MaxPending"] = "3",
     ["TaskEngine:Queues:RebuildPageSize"] = "2",
     ["TaskEngine:Queues:RebuildInterval"] = "00:00:02",
+    ["Orleans:GrainCollection:CollectionQuantum"] = "00:00:01",
+    [$"Orleans:GrainCollection:ClassSpecificCollectionAge:{typeof(SchedulerGrain).FullName}"] = "00:00:03",
 });
 
-public sealed class QueueRebuildTests(QueueRebuildEngineCluster fixture) : IClassFixture<QueueRebuildEngineCluster>
+public sealed class SchedulerLifecycleTests(SchedulerLifecycleEngineCluster fixture) : IClassFixture<SchedulerLifecycleEngineCluster>
 {
     public const string Backlog = "backlog";
 
@@ -66,6 +70,30 @@ public sealed class QueueRebuildTests(QueueRebuildEngineCluster fixture) : IClas
             Assert.Equal(TaskState.Completed, task.Status);
             Assert.Equal(1, task.Attempts);
         }
+    }
+
+    [Fact]
+    public async Task A_scheduler_with_nothing_pending_or_running_is_let_go_and_one_that_holds_tasks_stays()
+    {
+        var engine = fixture.Engine;
+        var grains = fixture.Cluster.GrainFactory;
+
+        // 'solo' runs its task and is left with a finished record, kept for the retention (1 h): a task to purge one
+        // day, nothing to serve now. 'tiny' has no worker: its task stays pending.
+        var done = await engine.Finished(await engine.SubmitOk("echo", 1, s => s with { Queue = "solo" }));
+        Assert.Equal(TaskState.Completed, done.Status);
+        var pending = await engine.SubmitOk("echo", 2, s => s with { Queue = "tiny" });
+        var solo = grains.GetGrain<ISchedulerGrain>("solo").GetGrainId();
+        var tiny = grains.GetGrain<ISchedulerGrain>("tiny").GetGrainId();
+        var management = grains.GetGrain<IManagementGrain>(0);
+
+        await Eventually.Until(() => management.GetActiveGrains(solo.Type).AsTask(), active => !active.Contains(solo), TimeSpan.FromSeconds(60), "the idle scheduler to go");
+        Assert.Contains(tiny, await management.GetActiveGrains(tiny.Type));
+        Assert.Equal(1, (await engine.GetQueueAsync("tiny")).Pending);
+
+        // A queue let go comes back with the next task.
+        Assert.Equal(TaskState.Completed, (await engine.Finished(await engine.SubmitOk("echo", 3, s => s with { Queue = "solo" }))).Status);
+        await engine.CancelAsync(pending);
     }
 
     [Fact]
