@@ -93,7 +93,7 @@ public sealed class QueueLimitTests(QueueLimitEngineCluster fixture) : IClassFix
         Assert.Equal(Configured, listed.Where(Configured.Contains));
     }
 
-    [Fact(Skip = "Needs the task grain's wiring (issue 12): EnqueueResult.QueueLimitReached -> SubmitOutcome.QueueLimitReached, and Admit() for a task that waits")]
+    [Fact]
     public async Task Over_the_API_a_submit_that_would_create_a_queue_past_the_maximum_answers_400_and_creates_nothing()
     {
         var engine = fixture.Engine;
