@@ -67,7 +67,7 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
         """;
 
     // A loose index scan: each step jumps to the next queue name in (service_id, queue), one index probe a queue.
-    private const string QueuesSql = """
+    private const string QueueWalk = """
         WITH RECURSIVE queues (queue) AS (
             (SELECT queue FROM taskengine_queue_records WHERE service_id = @service ORDER BY queue LIMIT 1)
             UNION ALL
@@ -76,20 +76,14 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
             FROM queues q
             WHERE q.queue IS NOT NULL
         )
-        SELECT queue FROM queues WHERE queue IS NOT NULL
+
         """;
 
-    // The same walk over the queues, keeping those with an unfinished record or an expired one: one probe each of the
-    // partial indexes (unfinished; expiry) per queue.
-    private const string QueuesToServeSql = """
-        WITH RECURSIVE queues (queue) AS (
-            (SELECT queue FROM taskengine_queue_records WHERE service_id = @service ORDER BY queue LIMIT 1)
-            UNION ALL
-            SELECT (SELECT r.queue FROM taskengine_queue_records r
-                    WHERE r.service_id = @service AND r.queue > q.queue ORDER BY r.queue LIMIT 1)
-            FROM queues q
-            WHERE q.queue IS NOT NULL
-        )
+    private const string QueuesSql = QueueWalk + "SELECT queue FROM queues WHERE queue IS NOT NULL";
+
+    // The same walk, keeping the queues with an unfinished record or an expired one: one probe each of the partial
+    // indexes (unfinished; expiry) per queue.
+    private const string QueuesToServeSql = QueueWalk + """
         SELECT q.queue FROM queues q
         WHERE q.queue IS NOT NULL
           AND (EXISTS (SELECT 1 FROM taskengine_queue_records r
