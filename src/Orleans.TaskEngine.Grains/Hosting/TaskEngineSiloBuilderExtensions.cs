@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
@@ -56,6 +57,9 @@ public static class TaskEngineSiloBuilderExtensions
         services.AddTaskHandler<DelayHandler>(DelayHandler.TypeName);
         services.AddTaskHandler<HttpHandler>(HttpHandler.TypeName);
 
+        // What each worker runs lives beside its grain, on its silo, and its grain is always placed there.
+        services.TryAddSingleton<WorkerLedgers>();
+        services.AddPlacementDirector<WorkerSiloPlacement, WorkerSiloPlacementDirector>();
         services.AddSingleton<WorkerPoolStarter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorkerPoolStarter>());
         services.AddSingleton<SchedulerKeeper>();

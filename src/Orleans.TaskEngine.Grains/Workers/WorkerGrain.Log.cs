@@ -7,6 +7,9 @@ public sealed partial class WorkerGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} started with {Concurrency} slots")]
     private partial void LogStarted(string workerId, int concurrency);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} started with {Concurrency} slots, taking over {Running} running task(s) of its previous activation")]
+    private partial void LogStartedWithRunning(string workerId, int concurrency, int running);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} stopped; {Running} running task(s) handed back")]
     private partial void LogStopped(string workerId, int running);
 
@@ -15,4 +18,7 @@ public sealed partial class WorkerGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} could not report the end of task {TaskId}; its liveness check will re-drive it")]
     private partial void LogReportFailed(Exception exception, string taskId, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}'s activation is going ({Reason}) while {Running} task(s) run; they go on, and its next activation owns them")]
+    private partial void LogDeactivatedWhileRunning(string workerId, Orleans.DeactivationReasonCode reason, int running);
 }

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TaskEngine.Handlers;
+using Orleans.TaskEngine.Scheduling;
+using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Grains;
+
+namespace Orleans.TaskEngine.Workers;
+
+/// <summary>The execution loop: start the attempt, run its handler off the grain's turn, free the slot, report.</summary>
+public sealed partial class WorkerGrain
+{
+    private async Task RunAsync(string taskId, WorkerExecution execution)
+    {
+        var task = _grains.GetGrainByKey<ITaskGrain>(taskId);
+        try
+        {
+            StartResult start;
+            try
+            {
+                start = await task.TryStart(Id, SiloName);
+            }
+            catch (Exception ex)
+            {
+                LogStartFailed(ex, taskId, Id);
+                return;
+            }
+
+            if (start.WorkItem is not { } item)
+            {
+                return;
+            }
+
+            var handlerServices = _services;
+            var handlers = _handlers;
+
+            // Off the grain's scheduler: a handler may block or run for minutes without holding up this grain.
+            var handler = Task.Run(() => ExecuteAsync(handlers, handlerServices, task, item, execution), CancellationToken.None);
+            execution.Started(item.Attempt, item.TimeoutSeconds, handler);
+            var (result, error) = await handler;
+
+            // The slot is free as soon as the handler is done, not once the task grain has stored the outcome:
+            // otherwise every slot would sit idle for the length of that write.
+            if (execution.TryRelease())
+            {
+                ReleaseSlot(taskId, execution);
+            }
+
+            if (error is null)
+            {
+                _ledger.CountCompleted();
+                await task.ReportCompleted(item.Attempt, result);
+            }
+            else
+            {
+                _ledger.CountFailed();
+                await task.ReportFailed(item.Attempt, error);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The task grain's liveness check finds the attempt gone and sends the task back to its queue.
+            LogReportFailed(ex, taskId, Id);
+        }
+        finally
+        {
+            if (execution.TryRelease())
+            {
+                ReleaseSlot(taskId, execution);
+            }
+
+            _ledger.Remove(taskId, execution);
+            execution.Dispose();
+        }
+    }
+
+    private static async Task<(string? Result, TaskError? Error)> ExecuteAsync(
+        TaskHandlerRegistry handlers, IServiceProvider services, ITaskGrain task, TaskWorkItem item, WorkerExecution execution)
+    {
+        var token = execution.Cancellation.Token;
+        try
+        {
+            await using var scope = services.CreateAsyncScope();
+            var handler = handlers.Create(scope.ServiceProvider, item.Type)
+                ?? throw new PermanentTaskException($"No handler for task type '{item.Type}' on this silo.");
+            using var payload = JsonDocument.Parse(item.Payload);
+            var context = new TaskHandlerContext
+            {
+                TaskId = item.TaskId,
+                Type = item.Type,
+                Payload = payload.RootElement,
+                Attempt = item.Attempt,
+                MaxAttempts = item.MaxAttempts,
+                Progress = new TaskProgressReporter(task, item.Attempt),
+            };
+            token.ThrowIfCancellationRequested();
+            var result = await handler.HandleAsync(context, token);
+            return (result?.GetRawText() ?? "null", null);
+        }
+        catch (PermanentTaskException ex)
+        {
+            return (null, Error(TaskErrorKinds.Permanent, ex.Message));
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            var kind = execution.CancelReason == StoppingReason ? TaskErrorKinds.WorkerLost : TaskErrorKinds.Cancelled;
+            return (null, Error(kind, $"the handler was cancelled ({execution.CancelReason ?? "cancelled"})"));
+        }
+        catch (Exception ex)
+        {
+            return (null, Error(TaskErrorKinds.Error, $"{ex.GetType().Name}: {ex.Message}"));
+        }
+    }
+
+    /// <summary>
+    /// Tells schedulers about freed slots in batches: the flush runs after the work already queued on this
+    /// grain, so under load one message carries many releases.
+    /// </summary>
+    private async Task FlushReleasesAsync()
+    {
+        await Task.Yield();
+        foreach (var (queue, taskIds) in _releases)
+        {
+            _grains.GetGrainByKey<ISchedulerGrain>(queue).TasksReleased(Id, [.. taskIds]).Ignore();
+        }
+
+        _releases.Clear();
+    }
+
+    private static TaskError Error(string kind, string message) => new() { Kind = kind, Message = message };
+
+    /// <summary>Frees the execution's slot; call only after winning <see cref="WorkerExecution.TryRelease"/>.</summary>
+    private void ReleaseSlot(string taskId, WorkerExecution execution)
+    {
+        _ledger.FreeSlot();
+        if (!_releases.TryGetValue(execution.Queue, out var released))
+        {
+            _releases[execution.Queue] = released = [];
+        }
+
+        released.Add(taskId);
+        if (_releases.Count == 1 && released.Count == 1)
+        {
+            _ = FlushReleasesAsync();
+        }
+
+        var free = FreeSlots;
+        if (_refusedQueues.Count > 0 && Active)
+        {
+            foreach (var queue in _refusedQueues)
+            {
+                if (queue != execution.Queue)
+                {
+                    _grains.GetGrainByKey<ISchedulerGrain>(queue).WorkerAvailable(Id, free).Ignore();
+                }
+            }
+
+            _refusedQueues.Clear();
+        }
+    }
+}
