@@ -11,5 +11,12 @@ public sealed class WorkerOptions
     /// <summary>How often a worker tells the directory it is alive.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long a worker keeps trying to tell a task grain how its attempt ended when the report fails (the task store is
+    /// unavailable, the task's silo is unreachable), backing off from 100 ms to 5 s. Meanwhile the worker still answers that
+    /// it runs the attempt, so the task is not run again; past this, it gives up and the task's liveness check re-runs it.
+    /// </summary>
+    public TimeSpan ReportRetryLimit { get; set; } = TimeSpan.FromMinutes(10);
+
     public IReadOnlyList<WorkerPoolOptions> EffectivePools => Pools.Count > 0 ? Pools : [new WorkerPoolOptions()];
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TaskEngine.Handlers;
@@ -10,6 +11,9 @@ namespace Orleans.TaskEngine.Workers;
 /// <summary>The execution loop: start the attempt, run its handler off the grain's turn, free the slot, report.</summary>
 public sealed partial class WorkerGrain
 {
+    private static readonly TimeSpan FirstReportRetryDelay = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxReportRetryDelay = TimeSpan.FromSeconds(5);
+
     private async Task RunAsync(string taskId, WorkerExecution execution)
     {
         var task = _grains.GetGrainByKey<ITaskGrain>(taskId);
@@ -49,18 +53,18 @@ public sealed partial class WorkerGrain
             if (error is null)
             {
                 _ledger.CountCompleted();
-                await task.ReportCompleted(item.Attempt, result);
             }
             else
             {
                 _ledger.CountFailed();
-                await task.ReportFailed(item.Attempt, error);
             }
+
+            await ReportAsync(task, taskId, item.Attempt, result, error);
         }
         catch (Exception ex)
         {
-            // The task grain's liveness check finds the attempt gone and sends the task back to its queue.
-            LogReportFailed(ex, taskId, Id);
+            // Not expected (the report retries on its own): the task's liveness check re-drives the task.
+            LogRunFailed(ex, taskId, Id);
         }
         finally
         {
@@ -71,6 +75,53 @@ public sealed partial class WorkerGrain
 
             _ledger.Remove(taskId, execution);
             execution.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Tells the task grain how the attempt ended. Until it has answered (done, or unchanged because the task moved on:
+    /// a write that did land, a timeout), the attempt stays in the ledger, so the worker keeps answering that it runs it:
+    /// a report lost to one database blip must not make the task's liveness check run a finished attempt again.
+    /// </summary>
+    private async Task ReportAsync(ITaskGrain task, string taskId, int attempt, string? result, TaskError? error)
+    {
+        try
+        {
+            await (error is null ? task.ReportCompleted(attempt, result) : task.ReportFailed(attempt, error));
+        }
+        catch (Exception ex)
+        {
+            // Off the hot path: only a failed report pays for the retry loop.
+            await RetryReportAsync(task, taskId, attempt, result, error, ex);
+        }
+    }
+
+    private async Task RetryReportAsync(ITaskGrain task, string taskId, int attempt, string? result, TaskError? error, Exception failure)
+    {
+        LogReportRetrying(failure, taskId, Id, attempt);
+        var started = Stopwatch.GetTimestamp();
+        var delay = FirstReportRetryDelay;
+        for (var tries = 1; ; tries++)
+        {
+            if (Stopwatch.GetElapsedTime(started) + delay > _options.ReportRetryLimit)
+            {
+                LogReportAbandoned(failure, taskId, Id, attempt, tries, _options.ReportRetryLimit);
+                return;
+            }
+
+            await Task.Delay(delay);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxReportRetryDelay.Ticks));
+            try
+            {
+                var answer = await (error is null ? task.ReportCompleted(attempt, result) : task.ReportFailed(attempt, error));
+                LogReportDelivered(taskId, Id, attempt, tries + 1, answer.Message);
+                return;
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+                LogReportFailedAgain(ex, taskId, Id, attempt, tries + 1);
+            }
         }
     }
 

@@ -16,8 +16,20 @@ public sealed partial class WorkerGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} could not start task {TaskId}")]
     private partial void LogStartFailed(Exception exception, string taskId, string workerId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} could not report the end of task {TaskId}; its liveness check will re-drive it")]
-    private partial void LogReportFailed(Exception exception, string taskId, string workerId);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Worker {WorkerId} failed running task {TaskId}; its liveness check will re-drive it")]
+    private partial void LogRunFailed(Exception exception, string taskId, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} could not report the end of attempt {Attempt} of task {TaskId}; it keeps the attempt and tries again")]
+    private partial void LogReportRetrying(Exception exception, string taskId, string workerId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Worker {WorkerId} could not report the end of attempt {Attempt} of task {TaskId} (try {Try})")]
+    private partial void LogReportFailedAgain(Exception exception, string taskId, string workerId, int attempt, int @try);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} reported the end of attempt {Attempt} of task {TaskId} at try {Try}: {Answer}")]
+    private partial void LogReportDelivered(string taskId, string workerId, int attempt, int @try, string answer);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Worker {WorkerId} gave up reporting the end of attempt {Attempt} of task {TaskId} after {Tries} tries over {Limit} (TaskEngine:Workers:ReportRetryLimit); the task's liveness check will run it again")]
+    private partial void LogReportAbandoned(Exception exception, string taskId, string workerId, int attempt, int tries, TimeSpan limit);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}'s activation is going ({Reason}) while {Running} task(s) run; they go on, and its next activation owns them")]
     private partial void LogDeactivatedWhileRunning(string workerId, Orleans.DeactivationReasonCode reason, int running);
