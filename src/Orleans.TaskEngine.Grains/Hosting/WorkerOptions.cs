@@ -18,5 +18,12 @@ public sealed class WorkerOptions
     /// </summary>
     public TimeSpan ReportRetryLimit { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long a handler whose token fired (cancel, timeout, worker stopping) may take to return before the worker lets
+    /// its slot go: the handler keeps its thread, but its attempt is over and whatever it returns later is dropped.
+    /// Also the margin past a task's timeout after which a worker that was never told to cancel cancels by itself.
+    /// </summary>
+    public TimeSpan CancellationGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
     public IReadOnlyList<WorkerPoolOptions> EffectivePools => Pools.Count > 0 ? Pools : [new WorkerPoolOptions()];
 }

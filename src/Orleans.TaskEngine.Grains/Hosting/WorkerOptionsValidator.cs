@@ -20,6 +20,11 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             failures.Add("TaskEngine:Workers:ReportRetryLimit must be positive.");
         }
 
+        if (options.CancellationGracePeriod <= TimeSpan.Zero)
+        {
+            failures.Add("TaskEngine:Workers:CancellationGracePeriod must be positive.");
+        }
+
         foreach (var (pool, index) in options.Pools.Select((p, i) => (p, i)))
         {
             var results = new List<ValidationResult>();

@@ -17,6 +17,7 @@ public sealed partial class WorkerGrain
     private async Task RunAsync(string taskId, WorkerExecution execution)
     {
         var task = _grains.GetGrainByKey<ITaskGrain>(taskId);
+        var abandoned = false;
         try
         {
             StartResult start;
@@ -45,10 +46,17 @@ public sealed partial class WorkerGrain
 
             // The slot is free as soon as the handler is done, not once the task grain has stored the outcome:
             // otherwise every slot would sit idle for the length of that write.
-            if (execution.TryRelease())
+            if (!execution.TryRelease())
             {
-                ReleaseSlot(taskId, execution);
+                // Abandoned after ignoring its cancellation: its slot and its attempt were let go then, and the task
+                // has moved on (its next attempt may even run here now); this late result must count for nothing.
+                abandoned = true;
+                _ledger.Abandoned.TryRemove(execution, out _);
+                LogLateResult(taskId, Id, item.Attempt, error?.Kind ?? "completed");
+                return;
             }
+
+            ReleaseSlot(taskId, execution);
 
             if (error is null)
             {
@@ -68,12 +76,16 @@ public sealed partial class WorkerGrain
         }
         finally
         {
-            if (execution.TryRelease())
+            if (!abandoned)
             {
-                ReleaseSlot(taskId, execution);
+                if (execution.TryRelease())
+                {
+                    ReleaseSlot(taskId, execution);
+                }
+
+                _ledger.Remove(taskId, execution);
             }
 
-            _ledger.Remove(taskId, execution);
             execution.Dispose();
         }
     }
@@ -154,7 +166,12 @@ public sealed partial class WorkerGrain
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            var kind = execution.CancelReason == StoppingReason ? TaskErrorKinds.WorkerLost : TaskErrorKinds.Cancelled;
+            var kind = execution.CancelReason switch
+            {
+                StoppingReason => TaskErrorKinds.WorkerLost,
+                TimeoutReason => TaskErrorKinds.Timeout,
+                _ => TaskErrorKinds.Cancelled,
+            };
             return (null, Error(kind, $"the handler was cancelled ({execution.CancelReason ?? "cancelled"})"));
         }
         catch (Exception ex)

@@ -33,4 +33,16 @@ public sealed partial class WorkerGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}'s activation is going ({Reason}) while {Running} task(s) run; they go on, and its next activation owns them")]
     private partial void LogDeactivatedWhileRunning(string workerId, Orleans.DeactivationReasonCode reason, int running);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}: the handler of attempt {Attempt} of task {TaskId} ignored its cancellation ({Reason}) for {Grace}; its slot is free again, it keeps its thread, and whatever it returns will be dropped")]
+    private partial void LogAbandoned(string taskId, string workerId, int attempt, string reason, TimeSpan grace);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}: the abandoned handler of attempt {Attempt} of task {TaskId} returned at last ({Outcome}); its result is dropped")]
+    private partial void LogLateResult(string taskId, string workerId, int attempt, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}: attempt {Attempt} of task {TaskId} runs past its timeout of {TimeoutSeconds} s and the cancellation grace period, and no cancel came; the worker cancels it")]
+    private partial void LogOverdue(string taskId, string workerId, int attempt, int timeoutSeconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Worker {WorkerId} failed letting go of the handler of task {TaskId}")]
+    private partial void LogAbandonFailed(Exception exception, string taskId, string workerId);
 }

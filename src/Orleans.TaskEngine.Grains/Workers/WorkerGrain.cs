@@ -27,6 +27,9 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
 {
     public const string StoppingReason = "worker stopping";
 
+    /// <summary>The cancel reason of an attempt past its timeout (the task grain's word for it too).</summary>
+    public const string TimeoutReason = "timeout";
+
     private string? _id;
     private string? _siloName;
     private readonly HashSet<string> _refusedQueues = new(StringComparer.Ordinal);
@@ -83,7 +86,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         _configuration = configuration;
         _heartbeat?.Dispose();
         _heartbeat = this.RegisterGrainTimer(
-            _ => HeartbeatAsync(),
+            _ => OnHeartbeatAsync(),
             new GrainTimerCreationOptions { DueTime = _options.HeartbeatInterval, Period = _options.HeartbeatInterval, Interleave = true, KeepAlive = true });
         await HeartbeatAsync();
         var running = _ledger.Running.Count;
@@ -138,13 +141,13 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         return Task.FromResult(new AssignResult { Accepted = accepted, FreeSlots = FreeSlots });
     }
 
-    public async Task Cancel(string taskId, int attempt, string reason)
+    public Task Cancel(string taskId, int attempt, string reason)
     {
-        if (_ledger.Running.TryGetValue(taskId, out var execution) && (execution.Attempt == 0 || execution.Attempt == attempt))
-        {
-            execution.TrySetCancelReason(reason);
-            await execution.Cancellation.CancelAsync();
-        }
+        // The task grain has moved the task on already (cancelled it, or failed the attempt by its timeout): should the
+        // handler ignore its token, there is nothing left to report for it.
+        return _ledger.Running.TryGetValue(taskId, out var execution) && (execution.Attempt == 0 || execution.Attempt == attempt)
+            ? CancelHandlerAsync(taskId, execution, reason, reportIfAbandoned: null)
+            : Task.CompletedTask;
     }
 
     /// <summary>
@@ -183,6 +186,12 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         }
 
         return Task.CompletedTask;
+    }
+
+    private Task OnHeartbeatAsync()
+    {
+        CancelOverdueHandlers();
+        return HeartbeatAsync();
     }
 
     private Task HeartbeatAsync() =>
