@@ -15,6 +15,11 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             failures.Add("TaskEngine:Workers:HeartbeatInterval must be positive.");
         }
 
+        if (options.ShutdownGracePeriod < TimeSpan.Zero)
+        {
+            failures.Add("TaskEngine:Workers:ShutdownGracePeriod must not be negative.");
+        }
+
         if (options.ReportRetryLimit <= TimeSpan.Zero)
         {
             failures.Add("TaskEngine:Workers:ReportRetryLimit must be positive.");

@@ -166,13 +166,12 @@ public sealed partial class WorkerGrain
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            var kind = execution.CancelReason switch
+            return (null, execution.CancelReason switch
             {
-                StoppingReason => TaskErrorKinds.WorkerLost,
-                TimeoutReason => TaskErrorKinds.Timeout,
-                _ => TaskErrorKinds.Cancelled,
-            };
-            return (null, Error(kind, $"the handler was cancelled ({execution.CancelReason ?? "cancelled"})"));
+                StoppingReason => HandedBack(item.Attempt, "its handler stopped when cancelled"),
+                TimeoutReason => Error(TaskErrorKinds.Timeout, "the handler was cancelled (timeout)"),
+                _ => Error(TaskErrorKinds.Cancelled, $"the handler was cancelled ({execution.CancelReason ?? "cancelled"})"),
+            });
         }
         catch (Exception ex)
         {

@@ -10,8 +10,14 @@ public sealed partial class WorkerGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} started with {Concurrency} slots, taking over {Running} running task(s) of its previous activation")]
     private partial void LogStartedWithRunning(string workerId, int concurrency, int running);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} stopped; {Running} running task(s) handed back")]
-    private partial void LogStopped(string workerId, int running);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} stops: it takes no new work, and its {Running} running task(s) have {Grace} to finish")]
+    private partial void LogStopping(string workerId, int running, TimeSpan grace);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} stopped: {Finished} task(s) finished within the grace period, {HandedBack} cancelled and handed back")]
+    private partial void LogStopped(string workerId, int finished, int handedBack);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Worker {WorkerId} failed stopping")]
+    private partial void LogStopFailed(Exception exception, string workerId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} could not start task {TaskId}")]
     private partial void LogStartFailed(Exception exception, string taskId, string workerId);

@@ -46,6 +46,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
     private readonly IGrainFactory _grains;
     private WorkerConfiguration? _configuration;
     private IGrainTimer? _heartbeat;
+    private bool _stopping;
 
     public WorkerGrain(
         TaskHandlerRegistry handlers, IServiceProvider services, ILocalSiloDetails silo, IOptions<WorkerOptions> options, WorkerLedgers ledgers,
@@ -84,6 +85,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         }
 
         _configuration = configuration;
+        _stopping = false;
         _heartbeat?.Dispose();
         _heartbeat = this.RegisterGrainTimer(
             _ => OnHeartbeatAsync(),
@@ -100,24 +102,24 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         }
     }
 
+    /// <summary>
+    /// Takes no new work from now on and returns; running handlers get the shutdown grace period to finish, then are
+    /// cancelled, and what is left is handed back (see <c>WorkerGrain.Stopping.cs</c>). The silo's
+    /// <see cref="WorkerPoolStarter"/> waits for the worker's ledger to empty.
+    /// </summary>
     public async Task Stop()
     {
-        if (!Active)
+        if (_stopping)
         {
             return;
         }
 
+        _stopping = true;
         _configuration = null;
         _heartbeat?.Dispose();
         _heartbeat = null;
         await _grains.GetGrain<IWorkerDirectoryGrain>(0).Unregister(Id);
-        foreach (var execution in _ledger.Running.Values)
-        {
-            execution.TrySetCancelReason(StoppingReason);
-            await execution.Cancellation.CancelAsync();
-        }
-
-        LogStopped(Id, _ledger.Running.Count);
+        _ = DrainAsync(_options.ShutdownGracePeriod);
     }
 
     public Task<AssignResult> Assign(string queue, string[] taskIds)
@@ -170,22 +172,42 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
     });
 
     /// <summary>
-    /// Orleans takes this activation away. Unless the silo is shutting down (then the pool's stop has dealt with the
-    /// handlers), the silo stays, and so do the handlers: their attempts stay in the ledger, each reports its own
-    /// outcome, and the next activation, which the silo's keeper starts within a heartbeat, owns them meanwhile.
-    /// Cancelling them would run them again for no cause a caller could name.
+    /// Orleans takes this activation away. Unless the silo is shutting down, the silo stays, and so do the handlers:
+    /// their attempts stay in the ledger, each reports its own outcome, and the next activation, which the silo's keeper
+    /// starts within a heartbeat, owns them meanwhile. Cancelling them would run them again for no cause a caller could
+    /// name. A silo shutting down has normally stopped its workers first (the pool's stop, with its grace period); one
+    /// that did not get to this worker hands back what runs here at once, within the time Orleans gives.
     /// </summary>
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _configuration = null;
         _heartbeat?.Dispose();
         _heartbeat = null;
-        if (!_ledger.Running.IsEmpty)
+        if (_ledger.Running.IsEmpty)
+        {
+            return;
+        }
+
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            LogDeactivatedWhileRunning(Id, reason.ReasonCode, _ledger.Running.Count);
+            return;
+        }
+
+        if (!_stopping)
+        {
+            _stopping = true;
+            await DrainAsync(TimeSpan.Zero);
+        }
+
+        try
+        {
+            await _ledger.WhenEmpty().WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
         {
             LogDeactivatedWhileRunning(Id, reason.ReasonCode, _ledger.Running.Count);
         }
-
-        return Task.CompletedTask;
     }
 
     private Task OnHeartbeatAsync()
