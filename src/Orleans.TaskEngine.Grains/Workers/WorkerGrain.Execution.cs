@@ -67,7 +67,15 @@ public sealed partial class WorkerGrain
                 _ledger.CountFailed();
             }
 
-            await ReportAsync(task, taskId, item.Attempt, result, error);
+            // ReportAsync, inlined: the hot path pays for no extra state machine.
+            try
+            {
+                await (error is null ? task.ReportCompleted(item.Attempt, result) : task.ReportFailed(item.Attempt, error));
+            }
+            catch (Exception ex)
+            {
+                await RetryReportAsync(task, taskId, item.Attempt, result, error, ex);
+            }
         }
         catch (Exception ex)
         {
@@ -103,7 +111,6 @@ public sealed partial class WorkerGrain
         }
         catch (Exception ex)
         {
-            // Off the hot path: only a failed report pays for the retry loop.
             await RetryReportAsync(task, taskId, attempt, result, error, ex);
         }
     }
