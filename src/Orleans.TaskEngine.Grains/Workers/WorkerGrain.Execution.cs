@@ -128,7 +128,16 @@ public sealed partial class WorkerGrain
                 return;
             }
 
-            await Task.Delay(delay);
+            try
+            {
+                await Task.Delay(delay, _siloStopped);
+            }
+            catch (OperationCanceledException)
+            {
+                LogReportAbandonedAtStop(failure, taskId, Id, attempt, tries);
+                return;
+            }
+
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxReportRetryDelay.Ticks));
             try
             {

@@ -37,6 +37,9 @@ public sealed partial class WorkerGrain
     [LoggerMessage(Level = LogLevel.Error, Message = "Worker {WorkerId} gave up reporting the end of attempt {Attempt} of task {TaskId} after {Tries} tries over {Limit} (TaskEngine:Workers:ReportRetryLimit); the task's liveness check will run it again")]
     private partial void LogReportAbandoned(Exception exception, string taskId, string workerId, int attempt, int tries, TimeSpan limit);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId} gave up reporting the end of attempt {Attempt} of task {TaskId} after {Tries} tries: its silo has stopped; the task's liveness check will find the worker gone")]
+    private partial void LogReportAbandonedAtStop(Exception exception, string taskId, string workerId, int attempt, int tries);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {WorkerId}'s activation is going ({Reason}) while {Running} task(s) run; they go on, and its next activation owns them")]
     private partial void LogDeactivatedWhileRunning(string workerId, Orleans.DeactivationReasonCode reason, int running);
 

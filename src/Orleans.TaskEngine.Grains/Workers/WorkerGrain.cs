@@ -40,6 +40,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
     private readonly WorkerOptions _options;
     private readonly ILogger<WorkerGrain> _logger;
     private readonly WorkerLedger _ledger;
+    private readonly CancellationToken _siloStopped;
 
     // Not the Grain base's GrainFactory: that one refuses to work once the activation is gone, and the handlers of a
     // deactivated activation still release their slots and report their outcome.
@@ -60,6 +61,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         _options = options.Value;
         _logger = logger;
         _ledger = ledgers.For(Id);
+        _siloStopped = ledgers.Stopped;
     }
 
     // The key is decoded from the grain id on each GetPrimaryKeyString: once per activation is enough.

@@ -88,22 +88,22 @@ public sealed partial class WorkerPoolStarter(
         // All workers stop taking work at once and drain together: the grace period is spent once, not once per worker.
         await Task.WhenAll(_workers.Select(w => StopWorkerAsync(w.Id, cancellationToken)));
         var running = _workers.Sum(w => ledgers.For(w.Id).Running.Count);
-        if (running == 0)
+        if (running > 0)
         {
-            return;
+            var budget = options.Value.StopBudget;
+            try
+            {
+                await Task.WhenAll(_workers.Select(w => ledgers.For(w.Id).WhenEmpty())).WaitAsync(budget, cancellationToken);
+                LogDrained(logger, running);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                // What is left ends with the process; the tasks' liveness checks find their worker gone then.
+                LogNotDrained(logger, _workers.Sum(w => ledgers.For(w.Id).Running.Count), running, budget);
+            }
         }
 
-        var budget = options.Value.StopBudget;
-        try
-        {
-            await Task.WhenAll(_workers.Select(w => ledgers.For(w.Id).WhenEmpty())).WaitAsync(budget, cancellationToken);
-            LogDrained(logger, running);
-        }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-        {
-            // What is left runs on until the process ends; the tasks' liveness checks see their worker gone then.
-            LogNotDrained(logger, _workers.Sum(w => ledgers.For(w.Id).Running.Count), running, budget);
-        }
+        ledgers.MarkStopped();
     }
 
     private async Task StopWorkerAsync(string id, CancellationToken cancellationToken)
