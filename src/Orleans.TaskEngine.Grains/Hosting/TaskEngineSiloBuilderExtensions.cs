@@ -47,6 +47,7 @@ public static class TaskEngineSiloBuilderExtensions
         services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HttpHandlerOptions>().Bind(configuration.GetSection(HttpHandlerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskOptions>, TaskOptionsValidator>());
 
         // The host cuts its services' stop short after its shutdown timeout (30 s by default), and the silo's stop is one
         // of them: leave the workers' drain its time, and Orleans its own stop after it.
@@ -58,7 +59,6 @@ public static class TaskEngineSiloBuilderExtensions
                 host.ShutdownTimeout = needed;
             }
         });
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskOptions>, TaskOptionsValidator>());
 
         // One grain per task: Orleans' directory cache would keep the address of every task ever run, long after it
         // finished and deactivated, until a million entries (about 300 bytes each, measured). Bound it near the tasks
