@@ -10,7 +10,11 @@ public interface IWorkerGrain : IGrainWithStringKey
 {
     Task Start(WorkerConfiguration configuration);
 
-    /// <summary>Stops taking work; running tasks are cancelled and handed back to their queues.</summary>
+    /// <summary>
+    /// Stops taking work, and returns. Running handlers get the shutdown grace period to finish; then they are cancelled,
+    /// and their attempts are handed back (error kind <c>handed_back</c>) to run again elsewhere. While an attempt's end
+    /// has not reached its task, <see cref="IsRunning"/> still says the worker runs it.
+    /// </summary>
     Task Stop();
 
     /// <summary>

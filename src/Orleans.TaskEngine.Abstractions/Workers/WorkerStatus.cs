@@ -16,4 +16,10 @@ public sealed record WorkerStatus
 
     [Id(6)] public long Completed { get; init; }
     [Id(7)] public long Failed { get; init; }
+
+    /// <summary>
+    /// Tasks whose handler ignored its cancellation past the grace period and still holds a thread here: their slot is
+    /// free and their attempt is no longer this worker's, and whatever they return is dropped.
+    /// </summary>
+    [Id(8)] public IReadOnlyList<string> AbandonedTaskIds { get; init; } = [];
 }

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
@@ -24,6 +26,12 @@ public static class TaskEngineSiloBuilderExtensions
     public const int DefaultDirectoryCacheSize = 100_000;
 
     /// <summary>
+    /// What the host's shutdown timeout keeps for Orleans' own stop once the workers have drained (leaving the
+    /// membership, deactivating grains): the host's default timeout, which that stop had before.
+    /// </summary>
+    public static readonly TimeSpan SiloStopAllowance = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Adds the engine's grains, options (bound from <c>TaskEngine:*</c> and validated at start), built-in handlers
     /// and this silo's workers. Storage and reminders are the host's choice: it must provide a grain storage named
     /// <see cref="TaskEngineStorage.Name"/>, an <see cref="IQueueIndex"/> and a reminder service.
@@ -41,6 +49,17 @@ public static class TaskEngineSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskOptions>, TaskOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueOptions>, QueueOptionsValidator>());
+
+        // The host cuts its services' stop short after its shutdown timeout (30 s by default), and the silo's stop is one
+        // of them: leave the workers' drain its time, and Orleans its own stop after it.
+        services.AddOptions<HostOptions>().PostConfigure<IOptions<WorkerOptions>>((host, workers) =>
+        {
+            var needed = workers.Value.StopBudget + SiloStopAllowance;
+            if (host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
+        });
 
         // One grain per task: Orleans' directory cache would keep the address of every task ever run, long after it
         // finished and deactivated, until a million entries (about 300 bytes each, measured). Bound it near the tasks
@@ -60,6 +79,9 @@ public static class TaskEngineSiloBuilderExtensions
         services.AddTaskHandler<DelayHandler>(DelayHandler.TypeName);
         services.AddTaskHandler<HttpHandler>(HttpHandler.TypeName);
 
+        // What each worker runs lives beside its grain, on its silo, and its grain is always placed there.
+        services.TryAddSingleton<WorkerLedgers>();
+        services.AddPlacementDirector<WorkerSiloPlacement, WorkerSiloPlacementDirector>();
         services.AddSingleton<WorkerPoolStarter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorkerPoolStarter>());
         services.AddSingleton<SchedulerKeeper>();

@@ -15,6 +15,21 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
             failures.Add("TaskEngine:Workers:HeartbeatInterval must be positive.");
         }
 
+        if (options.ShutdownGracePeriod < TimeSpan.Zero)
+        {
+            failures.Add("TaskEngine:Workers:ShutdownGracePeriod must not be negative.");
+        }
+
+        if (options.ReportRetryLimit <= TimeSpan.Zero)
+        {
+            failures.Add("TaskEngine:Workers:ReportRetryLimit must be positive.");
+        }
+
+        if (options.CancellationGracePeriod <= TimeSpan.Zero)
+        {
+            failures.Add("TaskEngine:Workers:CancellationGracePeriod must be positive.");
+        }
+
         foreach (var (pool, index) in options.Pools.Select((p, i) => (p, i)))
         {
             var results = new List<ValidationResult>();

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -7,27 +5,33 @@ using Orleans.Placement;
 using Orleans.Runtime;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Hosting;
-using Orleans.TaskEngine.Scheduling;
-using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Grains;
 
 namespace Orleans.TaskEngine.Workers;
 
 /// <summary>
 /// Runs tasks on the silo that started it, up to its concurrency. Handlers run on the thread pool, off the grain's
-/// turn, so the worker keeps answering status, cancel and liveness calls while they work.
-/// A worker grain activated anywhere else (its silo died and someone called it) is inactive: it runs nothing and
-/// tells a task that asks that it does not run it, which sends the task back to its queue.
+/// turn, so the worker keeps answering status, cancel and liveness calls while they work (the execution loop is in
+/// <c>WorkerGrain.Execution.cs</c>).
+/// What the worker runs is kept in its <see cref="WorkerLedger"/> on this silo, not in the activation: should Orleans take
+/// the activation away while handlers run, they go on, and the next activation (the silo starts it again within a
+/// heartbeat) still owns their attempts. The grain is placed on the silo its key names (<see cref="WorkerSiloPlacement"/>),
+/// kept alive and never moved. An activation that is not started (its silo is gone, or it is not started yet) takes no
+/// work, and tells a task that asks whether its attempt runs what its silo's ledger says.
 /// </summary>
 [Reentrant]
-[PreferLocalPlacement]
+[WorkerSiloPlacement]
+[KeepAlive]
+[Immovable]
 public sealed partial class WorkerGrain : Grain, IWorkerGrain
 {
     public const string StoppingReason = "worker stopping";
 
+    /// <summary>The cancel reason of an attempt past its timeout (the task grain's word for it too).</summary>
+    public const string TimeoutReason = "timeout";
+
     private string? _id;
     private string? _siloName;
-    private readonly Dictionary<string, WorkerExecution> _running = new(StringComparer.Ordinal);
     private readonly HashSet<string> _refusedQueues = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _releases = new(StringComparer.Ordinal);
     private readonly TaskHandlerRegistry _handlers;
@@ -35,20 +39,29 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
     private readonly ILocalSiloDetails _silo;
     private readonly WorkerOptions _options;
     private readonly ILogger<WorkerGrain> _logger;
+    private readonly WorkerLedger _ledger;
+    private readonly CancellationToken _siloStopped;
+
+    // Not the Grain base's GrainFactory: that one refuses to work once the activation is gone, and the handlers of a
+    // deactivated activation still release their slots and report their outcome.
+    private readonly IGrainFactory _grains;
     private WorkerConfiguration? _configuration;
     private IGrainTimer? _heartbeat;
-    // Executions whose handler has not finished yet (not Reporting): the slots in use.
-    private int _busy;
-    private long _completed;
-    private long _failed;
+    private bool _stopping;
 
-    public WorkerGrain(TaskHandlerRegistry handlers, IServiceProvider services, ILocalSiloDetails silo, IOptions<WorkerOptions> options, ILogger<WorkerGrain> logger)
+    public WorkerGrain(
+        TaskHandlerRegistry handlers, IServiceProvider services, ILocalSiloDetails silo, IOptions<WorkerOptions> options, WorkerLedgers ledgers,
+        IGrainFactory grains, ILogger<WorkerGrain> logger)
     {
+        ArgumentNullException.ThrowIfNull(ledgers);
+        _grains = grains;
         _handlers = handlers;
         _services = services;
         _silo = silo;
         _options = options.Value;
         _logger = logger;
+        _ledger = ledgers.For(Id);
+        _siloStopped = ledgers.Stopped;
     }
 
     // The key is decoded from the grain id on each GetPrimaryKeyString: once per activation is enough.
@@ -57,7 +70,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
     private string SiloName => _siloName ??= _silo.SiloAddress.ToParsableString();
     private bool Active => _configuration is not null;
     private int Concurrency => _configuration?.Concurrency ?? 0;
-    private int FreeSlots => Math.Max(0, Concurrency - _busy);
+    private int FreeSlots => Math.Max(0, Concurrency - _ledger.Busy);
 
     public async Task Start(WorkerConfiguration configuration)
     {
@@ -74,32 +87,41 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         }
 
         _configuration = configuration;
+        _stopping = false;
         _heartbeat?.Dispose();
         _heartbeat = this.RegisterGrainTimer(
-            _ => HeartbeatAsync(),
+            _ => OnHeartbeatAsync(),
             new GrainTimerCreationOptions { DueTime = _options.HeartbeatInterval, Period = _options.HeartbeatInterval, Interleave = true, KeepAlive = true });
         await HeartbeatAsync();
-        LogStarted(Id, configuration.Concurrency);
+        var running = _ledger.Running.Count;
+        if (running > 0)
+        {
+            LogStartedWithRunning(Id, configuration.Concurrency, running);
+        }
+        else
+        {
+            LogStarted(Id, configuration.Concurrency);
+        }
     }
 
+    /// <summary>
+    /// Takes no new work from now on and returns; running handlers get the shutdown grace period to finish, then are
+    /// cancelled, and what is left is handed back (see <c>WorkerGrain.Stopping.cs</c>). The silo's
+    /// <see cref="WorkerPoolStarter"/> waits for the worker's ledger to empty.
+    /// </summary>
     public async Task Stop()
     {
-        if (!Active)
+        if (_stopping)
         {
             return;
         }
 
+        _stopping = true;
         _configuration = null;
         _heartbeat?.Dispose();
         _heartbeat = null;
-        await GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).Unregister(Id);
-        foreach (var execution in _running.Values)
-        {
-            execution.CancelReason = StoppingReason;
-            await execution.Cancellation.CancelAsync();
-        }
-
-        LogStopped(Id, _running.Count);
+        await _grains.GetGrain<IWorkerDirectoryGrain>(0).Unregister(Id);
+        _ = DrainAsync(_options.ShutdownGracePeriod);
     }
 
     public Task<AssignResult> Assign(string queue, string[] taskIds)
@@ -107,15 +129,15 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         var accepted = 0;
         foreach (var taskId in taskIds)
         {
-            if (!Active || FreeSlots == 0 || _running.ContainsKey(taskId))
+            if (!Active || FreeSlots == 0 || _ledger.Running.ContainsKey(taskId))
             {
                 _refusedQueues.Add(queue);
                 break;
             }
 
             var execution = new WorkerExecution(queue);
-            _running[taskId] = execution;
-            _busy++;
+            _ledger.Running[taskId] = execution;
+            _ledger.TakeSlot();
             accepted++;
             _ = RunAsync(taskId, execution);
         }
@@ -123,17 +145,20 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         return Task.FromResult(new AssignResult { Accepted = accepted, FreeSlots = FreeSlots });
     }
 
-    public async Task Cancel(string taskId, int attempt, string reason)
+    public Task Cancel(string taskId, int attempt, string reason)
     {
-        if (_running.TryGetValue(taskId, out var execution) && (execution.Attempt == 0 || execution.Attempt == attempt))
-        {
-            execution.CancelReason = reason;
-            await execution.Cancellation.CancelAsync();
-        }
+        // The task grain has moved the task on already (cancelled it, or failed the attempt by its timeout): should the
+        // handler ignore its token, there is nothing left to report for it.
+        return _ledger.Running.TryGetValue(taskId, out var execution) && (execution.Attempt == 0 || execution.Attempt == attempt)
+            ? CancelHandlerAsync(taskId, execution, reason, reportIfAbandoned: null)
+            : Task.CompletedTask;
     }
 
-    public Task<bool> IsRunning(string taskId, int attempt) =>
-        Task.FromResult(Active && _running.TryGetValue(taskId, out var execution) && (execution.Attempt == 0 || execution.Attempt == attempt));
+    /// <summary>
+    /// From the ledger, whether this activation is started or not: a fresh activation whose predecessor went away while
+    /// handlers ran still owns their attempts.
+    /// </summary>
+    public Task<bool> IsRunning(string taskId, int attempt) => Task.FromResult(_ledger.Owns(taskId, attempt));
 
     public Task<WorkerStatus> GetStatus() => Task.FromResult(new WorkerStatus
     {
@@ -141,171 +166,70 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
         Silo = _configuration?.Silo,
         Concurrency = Concurrency,
         Queues = _configuration?.Queues ?? [],
-        RunningTaskIds = [.. _running.Where(r => !r.Value.Reporting).Select(r => r.Key)],
+        RunningTaskIds = [.. _ledger.Running.Where(r => !r.Value.Released).Select(r => r.Key)],
         Active = Active,
-        Completed = _completed,
-        Failed = _failed,
+        Completed = _ledger.Completed,
+        Failed = _ledger.Failed,
+        AbandonedTaskIds = [.. _ledger.Abandoned.Values],
     });
 
     // Not those reporting their outcome: their slot is free and its release is on its way to the queue already.
     public Task<string[]> GetRunningTasks(string queue) =>
-        Task.FromResult(Active ? _running.Where(r => r.Value.Queue == queue && !r.Value.Reporting).Select(r => r.Key).ToArray() : []);
+        Task.FromResult(Active ? _ledger.Running.Where(r => r.Value.Queue == queue && !r.Value.Released).Select(r => r.Key).ToArray() : []);
+
+    /// <summary>
+    /// Orleans takes this activation away. Unless the silo is shutting down, the silo stays, and so do the handlers:
+    /// their attempts stay in the ledger, each reports its own outcome, and the next activation, which the silo's keeper
+    /// starts within a heartbeat, owns them meanwhile. Cancelling them would run them again for no cause a caller could
+    /// name. A silo shutting down has normally stopped its workers first (the pool's stop, with its grace period); one
+    /// that did not get to this worker hands back what runs here at once, within the time Orleans gives.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _configuration = null;
+        _heartbeat?.Dispose();
+        _heartbeat = null;
+        if (_ledger.Running.IsEmpty)
+        {
+            return;
+        }
+
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
+        {
+            LogDeactivatedWhileRunning(Id, reason.ReasonCode, _ledger.Running.Count);
+            return;
+        }
+
+        if (!_stopping)
+        {
+            _stopping = true;
+            await DrainAsync(TimeSpan.Zero);
+        }
+
+        try
+        {
+            await _ledger.WhenEmpty().WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            LogDeactivatedWhileRunning(Id, reason.ReasonCode, _ledger.Running.Count);
+        }
+    }
+
+    private Task OnHeartbeatAsync()
+    {
+        CancelOverdueHandlers();
+        return HeartbeatAsync();
+    }
 
     private Task HeartbeatAsync() =>
         _configuration is null
             ? Task.CompletedTask
-            : GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).Register(new WorkerRegistration
+            : _grains.GetGrain<IWorkerDirectoryGrain>(0).Register(new WorkerRegistration
             {
                 WorkerId = Id,
                 Silo = _configuration.Silo,
                 Concurrency = _configuration.Concurrency,
                 Queues = _configuration.Queues,
             });
-
-    private async Task RunAsync(string taskId, WorkerExecution execution)
-    {
-        var task = GrainFactory.GetGrainByKey<ITaskProtocolGrain>(taskId);
-        try
-        {
-            StartResult start;
-            try
-            {
-                start = await task.TryStart(Id, SiloName);
-            }
-            catch (Exception ex)
-            {
-                LogStartFailed(ex, taskId, Id);
-                return;
-            }
-
-            if (start.WorkItem is not { } item)
-            {
-                return;
-            }
-
-            execution.Attempt = item.Attempt;
-            var handlerServices = _services;
-            var handlers = _handlers;
-
-            // Off the grain's scheduler: a handler may block or run for minutes without holding up this grain.
-            var (result, error) = await Task.Run(
-                () => ExecuteAsync(handlers, handlerServices, task, item, execution),
-                CancellationToken.None);
-
-            // The slot is free as soon as the handler is done, not once the task grain has stored the outcome:
-            // otherwise every slot would sit idle for the length of that write.
-            ReleaseSlot(taskId, execution);
-
-            if (error is null)
-            {
-                _completed++;
-                await task.ReportCompleted(item.Attempt, result);
-            }
-            else
-            {
-                _failed++;
-                await task.ReportFailed(item.Attempt, error);
-            }
-        }
-        catch (Exception ex)
-        {
-            // The task grain's liveness check finds the attempt gone and sends the task back to its queue.
-            LogReportFailed(ex, taskId, Id);
-        }
-        finally
-        {
-            _running.Remove(taskId);
-            if (!execution.Reporting)
-            {
-                ReleaseSlot(taskId, execution);
-            }
-
-            execution.Dispose();
-        }
-    }
-
-    private static async Task<(string? Result, TaskError? Error)> ExecuteAsync(
-        TaskHandlerRegistry handlers, IServiceProvider services, ITaskProtocolGrain task, TaskWorkItem item, WorkerExecution execution)
-    {
-        var token = execution.Cancellation.Token;
-        try
-        {
-            await using var scope = services.CreateAsyncScope();
-            var handler = handlers.Create(scope.ServiceProvider, item.Type)
-                ?? throw new PermanentTaskException($"No handler for task type '{item.Type}' on this silo.");
-            using var payload = JsonDocument.Parse(item.Payload);
-            var context = new TaskHandlerContext
-            {
-                TaskId = item.TaskId,
-                Type = item.Type,
-                Payload = payload.RootElement,
-                Attempt = item.Attempt,
-                MaxAttempts = item.MaxAttempts,
-                Progress = new TaskProgressReporter(task, item.Attempt),
-            };
-            token.ThrowIfCancellationRequested();
-            var result = await handler.HandleAsync(context, token);
-            return (result?.GetRawText() ?? "null", null);
-        }
-        catch (PermanentTaskException ex)
-        {
-            return (null, Error(TaskErrorKinds.Permanent, ex.Message));
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            var kind = execution.CancelReason == StoppingReason ? TaskErrorKinds.WorkerLost : TaskErrorKinds.Cancelled;
-            return (null, Error(kind, $"the handler was cancelled ({execution.CancelReason ?? "cancelled"})"));
-        }
-        catch (Exception ex)
-        {
-            return (null, Error(TaskErrorKinds.Error, $"{ex.GetType().Name}: {ex.Message}"));
-        }
-    }
-
-    /// <summary>
-    /// Tells schedulers about freed slots in batches: the flush runs after the work already queued on this
-    /// grain, so under load one message carries many releases.
-    /// </summary>
-    private async Task FlushReleasesAsync()
-    {
-        await Task.Yield();
-        foreach (var (queue, taskIds) in _releases)
-        {
-            GrainFactory.GetGrainByKey<ISchedulerGrain>(queue).TasksReleased(Id, [.. taskIds]).Ignore();
-        }
-
-        _releases.Clear();
-    }
-
-    private static TaskError Error(string kind, string message) => new() { Kind = kind, Message = message };
-
-    private void ReleaseSlot(string taskId, WorkerExecution execution)
-    {
-        execution.Reporting = true;
-        _busy--;
-        if (!_releases.TryGetValue(execution.Queue, out var released))
-        {
-            _releases[execution.Queue] = released = [];
-        }
-
-        released.Add(taskId);
-        if (_releases.Count == 1 && released.Count == 1)
-        {
-            _ = FlushReleasesAsync();
-        }
-
-        var free = FreeSlots;
-        if (_refusedQueues.Count > 0 && Active)
-        {
-            foreach (var queue in _refusedQueues)
-            {
-                if (queue != execution.Queue)
-                {
-                    GrainFactory.GetGrainByKey<ISchedulerGrain>(queue).WorkerAvailable(Id, free).Ignore();
-                }
-            }
-
-            _refusedQueues.Clear();
-        }
-    }
 }

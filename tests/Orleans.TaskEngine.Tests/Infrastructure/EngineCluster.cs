@@ -14,6 +14,9 @@ public abstract class EngineCluster : IAsyncLifetime
         ["TaskEngine:Tasks:WatchdogPeriod"] = "00:00:05",
         ["TaskEngine:Tasks:LivenessCheckInterval"] = "00:00:01",
         ["TaskEngine:Workers:HeartbeatInterval"] = "00:00:01",
+        // Short, so a stopping test silo or a handler that ignores its token costs seconds (defaults 30 s and 10 s).
+        ["TaskEngine:Workers:ShutdownGracePeriod"] = "00:00:03",
+        ["TaskEngine:Workers:CancellationGracePeriod"] = "00:00:02",
         ["TaskEngine:Workers:Pools:0:Name"] = "default",
         ["TaskEngine:Workers:Pools:0:Count"] = "2",
         ["TaskEngine:Workers:Pools:0:Concurrency"] = "3",

@@ -39,5 +39,6 @@ public sealed class EngineSiloConfigurator : ISiloConfigurator
         services.AddTaskHandler<PermanentFailureHandler>("bad-payload");
         services.AddTaskHandler<HangingHandler>("hang");
         services.AddTaskHandler<ProgressHandler>("progress");
+        services.AddTaskHandler<StubbornHandler>("stubborn");
     }
 }

@@ -4,7 +4,10 @@ using Orleans.TaskEngine.Tasks;
 
 namespace Orleans.TaskEngine.Tests.Infrastructure;
 
-/// <summary><c>record</c>: records its start under <c>key</c>, then waits for the gate <c>gate</c> (if any) or <c>ms</c>.</summary>
+/// <summary>
+/// <c>record</c>: records its start under <c>key</c>, then waits for the gate <c>gate</c> (if any) or <c>ms</c>; with
+/// <c>"fail": true</c> it then fails permanently instead of completing.
+/// </summary>
 public sealed class RecordingHandler : ITaskHandler
 {
     public async Task<JsonElement?> HandleAsync(TaskHandlerContext context, CancellationToken cancellationToken)
@@ -19,6 +22,11 @@ public sealed class RecordingHandler : ITaskHandler
         if (context.Payload.TryGetProperty("ms", out var ms))
         {
             await Task.Delay(ms.GetInt32(), cancellationToken);
+        }
+
+        if (context.Payload.TryGetProperty("fail", out var fail) && fail.GetBoolean())
+        {
+            throw new PermanentTaskException("asked to fail");
         }
 
         return JsonSerializer.SerializeToElement(new { context.TaskId });
@@ -84,5 +92,25 @@ public sealed class ProgressHandler : ITaskHandler
         }
 
         return JsonSerializer.SerializeToElement(new { steps = 3 });
+    }
+}
+
+/// <summary>
+/// <c>stubborn</c>: a handler that ignores its cancellation token. It records its start under <c>key</c> as
+/// <c>{taskId}/{attempt}</c>, blocks on the gate <c>{gate}-{attempt}</c> whatever its token says, records its return the
+/// same way, and returns <c>{"attempt": n}</c>.
+/// </summary>
+public sealed class StubbornHandler : ITaskHandler
+{
+    public async Task<JsonElement?> HandleAsync(TaskHandlerContext context, CancellationToken cancellationToken)
+    {
+        var key = context.Payload.GetProperty("key").GetString()!;
+        var run = $"{context.TaskId}/{context.Attempt}";
+        TestProbe.RecordStart(key, run);
+
+        // Deliberately not the token: this handler stands for one that never looks at it.
+        await TestProbe.Gate($"{context.Payload.GetProperty("gate").GetString()}-{context.Attempt}");
+        TestProbe.RecordReturn(key, run);
+        return JsonSerializer.SerializeToElement(new { attempt = context.Attempt });
     }
 }

@@ -11,10 +11,16 @@ public static class TestProbe
     private static readonly ConcurrentDictionary<string, ConcurrentQueue<string>> Starts = new();
     private static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
     private static readonly ConcurrentDictionary<string, byte> CancelledTasks = new();
+    private static readonly ConcurrentDictionary<string, ConcurrentQueue<string>> Returns = new();
 
     public static void RecordStart(string key, string taskId) => Starts.GetOrAdd(key, _ => new()).Enqueue(taskId);
 
     public static IReadOnlyList<string> StartsOf(string key) => Starts.TryGetValue(key, out var q) ? [.. q] : [];
+
+    public static void RecordReturn(string key, string run) => Returns.GetOrAdd(key, _ => new()).Enqueue(run);
+
+    /// <summary>The runs recorded under <paramref name="key"/> whose handler returned (see <see cref="StubbornHandler"/>).</summary>
+    public static IReadOnlyList<string> ReturnsOf(string key) => Returns.TryGetValue(key, out var q) ? [.. q] : [];
 
     public static Task Gate(string key) => Gates.GetOrAdd(key, _ => new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
