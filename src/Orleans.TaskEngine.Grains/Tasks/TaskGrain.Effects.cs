@@ -25,7 +25,7 @@ public sealed partial class TaskGrain
         }
 
         await BeforeWriteAsync(transition);
-        await WriteAsync(transition.Next!, $"The task store did not confirm the change to task {Id}; it may or may not have been stored. Read the task to see where it stands.");
+        await WriteAsync(transition.Next!, submitting: false);
         await AfterWriteAsync(transition);
     }
 
@@ -61,7 +61,7 @@ public sealed partial class TaskGrain
     /// Stores <paramref name="next"/> and makes it what callers see. On failure the stored state is unknown (the write
     /// may have committed), so the activation goes and the next call reads what is stored.
     /// </summary>
-    private async Task WriteAsync(TaskGrainState next, string unknownOutcome)
+    private async Task WriteAsync(TaskGrainState next, bool submitting)
     {
         _state.State = next;
         try
@@ -75,6 +75,10 @@ public sealed partial class TaskGrain
             LogStorageFailed(ex, Id);
 
             // Storage exceptions (e.g. Npgsql's) are not serializable across grain calls: say it in the engine's words.
+            // The message is built here only: on the hot path a write succeeds and needs none.
+            var unknownOutcome = submitting
+                ? $"Task {Id} may or may not have been created: the task store did not confirm the write. Submit again with the same Idempotency-Key to find out; it never creates a second task."
+                : $"The task store did not confirm the change to task {Id}; it may or may not have been stored. Read the task to see where it stands.";
             throw new TaskEngineUnavailableException($"{unknownOutcome} ({ex.GetType().Name}: {ex.Message})");
         }
 

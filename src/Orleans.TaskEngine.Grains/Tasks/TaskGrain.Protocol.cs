@@ -48,11 +48,11 @@ public sealed partial class TaskGrain
     }
 
     // Worker reports carry no snapshot: the worker does not need one, and it would cost a copy of the history.
-    public async Task<CommandResult> ReportCompleted(int attempt, string? result) =>
-        await CommandAsync(_machine.Complete(_durable, attempt, result, Moment)) with { Task = null };
+    public Task<CommandResult> ReportCompleted(int attempt, string? result) =>
+        CommandAsync(_machine.Complete(_durable, attempt, result, Moment), withSnapshot: false);
 
-    public async Task<CommandResult> ReportFailed(int attempt, TaskError error) =>
-        await CommandAsync(_machine.Fail(_durable, attempt, error, Moment)) with { Task = null };
+    public Task<CommandResult> ReportFailed(int attempt, TaskError error) =>
+        CommandAsync(_machine.Fail(_durable, attempt, error, Moment), withSnapshot: false);
 
     public async Task ReportProgress(int attempt, TaskProgress progress)
     {

@@ -145,7 +145,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
 
         // From here the outcome may be unknown: the queue and the index record stay, so a task the store did commit
         // runs, and one it did not is dropped when its start finds nothing. A retry with the same id tells the caller.
-        await WriteAsync(next, $"Task {Id} may or may not have been created: the task store did not confirm the write. Submit again with the same Idempotency-Key to find out; it never creates a second task.");
+        await WriteAsync(next, submitting: true);
         _instruments.Submitted(submission.Queue);
         LogSubmitted(Id, submission.Type, submission.Queue, next.Status);
         await AfterWriteAsync(transition);
@@ -248,15 +248,15 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
     }
 
     /// <summary>A caller's command: refused ones say why and change nothing; applied ones answer with the stored task.</summary>
-    private async Task<CommandResult> CommandAsync(TaskTransition transition)
+    private async Task<CommandResult> CommandAsync(TaskTransition transition, bool withSnapshot = true)
     {
         if (!transition.Applied)
         {
-            return CommandResult.Unchanged(transition.Message, Exists ? Snapshot() : null);
+            return CommandResult.Unchanged(transition.Message, withSnapshot && Exists ? Snapshot() : null);
         }
 
         await ApplyAsync(transition);
-        return CommandResult.Done(transition.Message, Snapshot());
+        return CommandResult.Done(transition.Message, withSnapshot ? Snapshot() : null);
     }
 
     private static QueueEntry EntryFor(string id, TaskGrainState state) =>

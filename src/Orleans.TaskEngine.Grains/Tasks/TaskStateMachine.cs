@@ -160,7 +160,7 @@ public sealed class TaskStateMachine(TaskOptions options, Random random)
         next.Silo = silo;
         next.StartedAt = at.Now;
         AddEvent(next, TaskEventKind.Transition, $"started by {workerId}", null, at, onWorker: true);
-        return Applied($"Attempt {next.Attempts} started.", next, TaskEffects.ArmRunTimers);
+        return Applied("The attempt started.", next, TaskEffects.ArmRunTimers);
     }
 
     public TaskTransition Complete(TaskGrainState current, int attempt, string? result, TaskMoment at)
