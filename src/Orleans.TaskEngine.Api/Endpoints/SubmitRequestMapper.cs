@@ -73,14 +73,19 @@ public static class SubmitRequestMapper
 
     /// <summary>Whether a repeat with the same idempotency key asks for the same task.</summary>
     public static bool SameTask(TaskSnapshot existing, TaskSubmission repeat) =>
-        existing.Type == repeat.Type
-        && existing.Queue == repeat.Queue
-        && existing.Priority == repeat.Priority
-        && existing.TimeoutSeconds == repeat.TimeoutSeconds
-        && existing.MaxAttempts == repeat.MaxAttempts
-        && existing.Tags.SequenceEqual(repeat.Tags)
-        && existing.DependsOn.SequenceEqual(repeat.DependsOn)
-        && SameJson(existing.Payload, repeat.Payload);
+        SameRequest(
+            new TaskSubmission
+            {
+                Type = existing.Type,
+                Queue = existing.Queue,
+                Priority = existing.Priority,
+                TimeoutSeconds = existing.TimeoutSeconds,
+                MaxAttempts = existing.MaxAttempts,
+                Tags = existing.Tags,
+                DependsOn = existing.DependsOn,
+                Payload = existing.Payload,
+            },
+            repeat);
 
     private static bool SameJson(string a, string b)
     {
