@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS taskengine_queue_records
     CONSTRAINT taskengine_queue_records_pkey PRIMARY KEY (service_id, task_id)
 );
 
+-- The task's type (added with agents): a rebuilt queue gives a task only to a worker or agent that declares its type.
+-- NULL in rows written before it existed; such a task may go to any worker.
+ALTER TABLE taskengine_queue_records ADD COLUMN IF NOT EXISTS task_type text NULL;
+
 -- Rebuilding a queue reads its unfinished tasks in the order they run: this index returns them already sorted, and
 -- holds no finished rows (which, with retention, can far outnumber the unfinished ones). task_id last makes the
 -- order total and the scan index-only.

@@ -22,11 +22,12 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
     internal const int MaxBatchSize = 2_000;
 
     private const string UpsertSql = """
-        INSERT INTO taskengine_queue_records (service_id, task_id, queue, priority, seq, expires_at)
-        SELECT @service, r.task_id, r.queue, r.priority, r.seq, r.expires_at
-        FROM unnest(@ids, @queues, @priorities, @seqs, @expires) AS r (task_id, queue, priority, seq, expires_at)
+        INSERT INTO taskengine_queue_records (service_id, task_id, queue, priority, seq, expires_at, task_type)
+        SELECT @service, r.task_id, r.queue, r.priority, r.seq, r.expires_at, r.task_type
+        FROM unnest(@ids, @queues, @priorities, @seqs, @expires, @types) AS r (task_id, queue, priority, seq, expires_at, task_type)
         ON CONFLICT (service_id, task_id) DO UPDATE
-        SET queue = EXCLUDED.queue, priority = EXCLUDED.priority, seq = EXCLUDED.seq, expires_at = EXCLUDED.expires_at
+        SET queue = EXCLUDED.queue, priority = EXCLUDED.priority, seq = EXCLUDED.seq, expires_at = EXCLUDED.expires_at,
+            task_type = COALESCE(EXCLUDED.task_type, taskengine_queue_records.task_type)
         """;
 
     private const string DeleteSql = "DELETE FROM taskengine_queue_records WHERE service_id = @service AND task_id = ANY(@ids)";
@@ -35,21 +36,21 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
     // priority, then the lower priorities. Each branch is one range scan of taskengine_queue_records_unfinished that
     // stops at the page's end; one row comparison could not say "after" across a descending and an ascending column.
     internal const string UnfinishedSql = """
-        SELECT task_id, priority, seq FROM taskengine_queue_records
+        SELECT task_id, priority, seq, task_type FROM taskengine_queue_records
         WHERE service_id = @service AND queue = @queue AND expires_at IS NULL
         ORDER BY priority DESC, seq, task_id
         LIMIT @limit
         """;
 
     internal const string UnfinishedAfterSql = """
-        SELECT task_id, priority, seq FROM (
-            (SELECT task_id, priority, seq FROM taskengine_queue_records
+        SELECT task_id, priority, seq, task_type FROM (
+            (SELECT task_id, priority, seq, task_type FROM taskengine_queue_records
              WHERE service_id = @service AND queue = @queue AND expires_at IS NULL
                AND priority = @priority AND (seq, task_id) > (@seq, @task)
              ORDER BY priority DESC, seq, task_id
              LIMIT @limit)
             UNION ALL
-            (SELECT task_id, priority, seq FROM taskengine_queue_records
+            (SELECT task_id, priority, seq, task_type FROM taskengine_queue_records
              WHERE service_id = @service AND queue = @queue AND expires_at IS NULL
                AND priority < @priority
              ORDER BY priority DESC, seq, task_id
@@ -143,7 +144,7 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
                     p.AddWithValue("task", after.TaskId);
                 }
             },
-            r => new QueueEntry { TaskId = r.GetString(0), Priority = (TaskPriority)r.GetInt32(1), Sequence = r.GetInt64(2) },
+            r => new QueueEntry { TaskId = r.GetString(0), Priority = (TaskPriority)r.GetInt32(1), Sequence = r.GetInt64(2), Type = r.IsDBNull(3) ? null : r.GetString(3) },
             cancellationToken);
     }
 
@@ -234,6 +235,7 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
             upsert.Parameters.AddWithValue("queues", saves.Select(r => r.Queue).ToArray());
             upsert.Parameters.AddWithValue("priorities", saves.Select(r => (int)r.Priority).ToArray());
             upsert.Parameters.AddWithValue("seqs", saves.Select(r => r.Sequence).ToArray());
+            upsert.Parameters.Add(new NpgsqlParameter("types", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text) { Value = saves.Select(r => (object?)r.Type ?? DBNull.Value).ToArray() });
 
             // Typed explicitly: an array of nullable UTC DateTimes is timestamptz[] with NULLs for unfinished tasks.
             upsert.Parameters.Add(new NpgsqlParameter<DateTime?[]>("expires", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)

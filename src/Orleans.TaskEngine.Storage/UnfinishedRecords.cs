@@ -69,7 +69,7 @@ internal sealed class UnfinishedRecords
                 if (!list[i].Removed)
                 {
                     var r = list[i].Record;
-                    page.Add(new QueueEntry { TaskId = r.TaskId, Priority = r.Priority, Sequence = r.Sequence });
+                    page.Add(new QueueEntry { TaskId = r.TaskId, Priority = r.Priority, Sequence = r.Sequence, Type = r.Type });
                 }
             }
         }

@@ -24,6 +24,9 @@ public sealed record TaskResource
     public TaskError? Error { get; init; }
     public IReadOnlyList<TaskError> Errors { get; init; } = [];
     public string? WorkerId { get; init; }
+
+    /// <summary>The worker or agent that runs (or last ran) the task: the same id as <see cref="WorkerId"/>.</summary>
+    public string? AssignedTo => WorkerId;
     public string? Silo { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = [];
     public IReadOnlyList<string> DependsOn { get; init; } = [];

@@ -29,6 +29,14 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [OneWay]
     Task TasksReleased(string workerId, string[] taskIds);
 
+    /// <summary>A worker or agent joined (an agent registered): it is schedulable at once, without waiting for the directory.</summary>
+    [OneWay]
+    Task WorkerJoined(WorkerRegistration registration);
+
+    /// <summary>A worker or agent left (deregistered, or declared dead): it gets no more work from this queue.</summary>
+    [OneWay]
+    Task WorkerLeft(string workerId);
+
     /// <summary>A worker that refused work earlier has free slots again.</summary>
     [OneWay]
     Task WorkerAvailable(string workerId, int freeSlots);

@@ -24,4 +24,7 @@ public sealed record QueueStatus
 
     /// <summary>The silo that holds the queue's scheduler now.</summary>
     [Id(7)] public string? Silo { get; init; }
+
+    /// <summary>Pending tasks, by type, that no live worker or agent of this queue serves: they wait, they are not failed.</summary>
+    [Id(8)] public IReadOnlyDictionary<string, int> WaitingForCapability { get; init; } = new Dictionary<string, int>();
 }

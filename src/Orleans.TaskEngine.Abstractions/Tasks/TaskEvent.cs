@@ -18,6 +18,9 @@ public sealed record TaskEvent
 
     [Id(5)] public string? WorkerId { get; init; }
 
+    /// <summary>The worker or agent of this event's attempt (the same id as <see cref="WorkerId"/>).</summary>
+    public string? AssignedTo => WorkerId;
+
     [Id(6)] public string? Silo { get; init; }
 
     /// <summary>Why the transition happened, the error, or the progress message.</summary>

@@ -17,6 +17,19 @@ public sealed record WorkerRegistration
 
     [Id(4)] public DateTimeOffset LastSeen { get; init; }
 
+    /// <summary>The task types it runs (its capabilities): a scheduler gives it only tasks of these types.</summary>
+    [Id(5)] public IReadOnlyList<string> TaskTypes { get; init; } = [];
+
+    /// <summary>
+    /// For an agent: how long after its last registration or heartbeat the directory drops it. Null for in-silo workers,
+    /// whose silo's membership and the worker heartbeat interval say it.
+    /// </summary>
+    [Id(6)] public TimeSpan? StaleAfter { get; init; }
+
+    public bool IsAgent => Agents.AgentKey.IsAgent(WorkerId);
+
+    public bool Runs(string? taskType) => taskType is null || TaskTypes.Contains(taskType, StringComparer.Ordinal);
+
     public bool Serves(string queue, bool queueIsExclusive) =>
         Queues.Count == 0 ? !queueIsExclusive : Queues.Contains(queue, StringComparer.Ordinal);
 }

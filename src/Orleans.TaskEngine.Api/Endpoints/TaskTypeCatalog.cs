@@ -1,11 +1,22 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.TaskEngine.Agents;
 using Orleans.TaskEngine.Handlers;
 
 namespace Orleans.TaskEngine.Api.Endpoints;
 
-/// <summary>The cluster's task types, cached briefly so every submit can be checked without a round trip.</summary>
-public sealed class TaskTypeCatalog(IGrainFactory grains, TimeProvider time)
+/// <summary>
+/// The task types a submit may name: those with an in-silo handler, those listed in configuration
+/// (<c>TaskEngine:TaskTypes:{type}</c>), and every type an agent ever declared. Known types are cached (a type never
+/// stops being known); a type not in the cache is looked up in the cluster at once, so a type an agent declared a moment
+/// ago is accepted without waiting for a refresh. Misses are looked up at most every <see cref="MissInterval"/>.
+/// </summary>
+public sealed class TaskTypeCatalog(IGrainFactory grains, IConfiguration configuration, TimeProvider time) : IDisposable
 {
+    public const string Section = "TaskEngine:TaskTypes";
+
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MissInterval = TimeSpan.FromMilliseconds(200);
+    private readonly SemaphoreSlim _reading = new(1, 1);
     private string[] _types = [];
     private DateTimeOffset _readAt = DateTimeOffset.MinValue;
 
@@ -13,8 +24,7 @@ public sealed class TaskTypeCatalog(IGrainFactory grains, TimeProvider time)
     {
         if (time.GetUtcNow() - _readAt > Freshness || _types.Length == 0)
         {
-            _types = await grains.GetGrain<ITaskTypesGrain>(0).GetTypes().WaitAsync(cancellationToken);
-            _readAt = time.GetUtcNow();
+            await ReadAsync(cancellationToken);
         }
 
         return _types;
@@ -23,8 +33,39 @@ public sealed class TaskTypeCatalog(IGrainFactory grains, TimeProvider time)
     public async Task<string?> RefuseUnknownAsync(string type, CancellationToken cancellationToken)
     {
         var types = await GetAsync(cancellationToken);
+        if (!types.Contains(type, StringComparer.Ordinal) && time.GetUtcNow() - _readAt >= MissInterval)
+        {
+            await ReadAsync(cancellationToken);
+            types = _types;
+        }
+
         return types.Contains(type, StringComparer.Ordinal)
             ? null
-            : $"type '{type}' has no handler. Known types: {string.Join(", ", types)}.";
+            : $"type '{type}' has no handler: no silo handler, no agent ever declared it, and {Section} does not list it. Known types: {string.Join(", ", types)}.";
     }
+
+    private async Task ReadAsync(CancellationToken cancellationToken)
+    {
+        var readAt = _readAt;
+        await _reading.WaitAsync(cancellationToken);
+        try
+        {
+            if (_readAt != readAt)
+            {
+                return; // Another request read them meanwhile.
+            }
+
+            var silo = grains.GetGrain<ITaskTypesGrain>(0).GetTypes().WaitAsync(cancellationToken);
+            var agents = grains.GetGrain<IAgentRegistryGrain>(0).GetDeclaredTaskTypes().WaitAsync(cancellationToken);
+            var configured = configuration.GetSection(Section).GetChildren().Select(c => c.Key);
+            _types = [.. (await silo).Concat(await agents).Concat(configured).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            _readAt = time.GetUtcNow();
+        }
+        finally
+        {
+            _reading.Release();
+        }
+    }
+
+    public void Dispose() => _reading.Dispose();
 }

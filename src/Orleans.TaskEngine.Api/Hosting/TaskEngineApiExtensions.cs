@@ -98,7 +98,7 @@ public static class TaskEngineApiExtensions
         app.UseAuthorization();
         app.UseRateLimiter();
 
-        app.MapGroup("/api").MapTaskEndpoints().MapOperationsEndpoints();
+        app.MapGroup("/api").MapTaskEndpoints().MapAgentReportEndpoints().MapAgentEndpoints().MapOperationsEndpoints();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         app.MapOpenApi().AllowAnonymous();

@@ -45,6 +45,7 @@ public static class TaskEngineSiloBuilderExtensions
         services.AddOptions<TaskOptions>().Bind(configuration.GetSection(TaskOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.Section)).ValidateOnStart();
         services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<AgentOptions>().Bind(configuration.GetSection(AgentOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<HttpHandlerOptions>().Bind(configuration.GetSection(HttpHandlerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskOptions>, TaskOptionsValidator>());
@@ -69,6 +70,7 @@ public static class TaskEngineSiloBuilderExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TaskHandlerRegistry>();
+        services.TryAddSingleton<KnownTaskTypes>();
         services.AddMetrics();
         services.TryAddSingleton<TaskEngineInstruments>();
         // The http handler follows redirects itself, checking each new host against the allow-list; an automatic

@@ -60,6 +60,24 @@ public sealed class ReadyQueue
     /// <summary>Removes a task; its heap slot is skipped lazily when it reaches the top.</summary>
     public bool Remove(string taskId) => Remove(taskId, out _);
 
+    /// <summary>The first task in line, without taking it.</summary>
+    public bool TryPeek(out QueueEntry entry)
+    {
+        while (_heap.TryPeek(out var candidate, out _))
+        {
+            if (_entries.TryGetValue(candidate.TaskId, out var current) && ReferenceEquals(current, candidate))
+            {
+                entry = candidate;
+                return true;
+            }
+
+            _heap.Dequeue();
+        }
+
+        entry = null!;
+        return false;
+    }
+
     /// <summary>Takes the first task in line, and says whether its entry was unconfirmed.</summary>
     public bool TryTake(out QueueEntry entry, out bool unconfirmed)
     {

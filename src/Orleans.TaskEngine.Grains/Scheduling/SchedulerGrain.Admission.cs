@@ -91,9 +91,10 @@ public sealed partial class SchedulerGrain
             _ => MaintainAsync(),
             new GrainTimerCreationOptions { DueTime = _options.MaintenanceInterval, Period = _options.MaintenanceInterval, Interleave = true });
         NewlyDeadSilos();
+        var readAt = _time.GetUtcNow();
         var workers = await GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers();
         await LearnRunningTasksAsync(workers);
-        UpdateWorkers(workers);
+        UpdateWorkers(workers, readAt);
         await RebuildAsync();
     }
 
@@ -109,7 +110,7 @@ public sealed partial class SchedulerGrain
         var exclusive = _options.IsExclusive(Queue);
         var snapshot = _membership.CurrentSnapshot;
         var asks = workers
-            .Where(w => w.Serves(Queue, exclusive) && WorkerKey.TryParseSilo(w.WorkerId, out var silo) && snapshot.GetSiloStatus(silo) == SiloStatus.Active)
+            .Where(w => w.Serves(Queue, exclusive) && (w.IsAgent || (WorkerKey.TryParseSilo(w.WorkerId, out var silo) && snapshot.GetSiloStatus(silo) == SiloStatus.Active)))
             .Select(AskAsync)
             .ToList();
         foreach (var (workerId, taskIds) in await Task.WhenAll(asks))
@@ -124,7 +125,7 @@ public sealed partial class SchedulerGrain
         {
             try
             {
-                return (worker.WorkerId, await GrainFactory.GetGrainByKey<IWorkerGrain>(worker.WorkerId).GetRunningTasks(Queue).WaitAsync(WorkerCallTimeout));
+                return (worker.WorkerId, await Runner(worker.IsAgent, worker.WorkerId).GetRunningTasks(Queue).WaitAsync(WorkerCallTimeout));
             }
             catch (Exception ex) when (ex is TimeoutException or OrleansException)
             {

@@ -15,7 +15,8 @@ public sealed partial class SchedulerGrain
     private async Task MaintainAsync()
     {
         await GrainFactory.GetGrain<IQueueDirectoryGrain>(0).Register(Queue);
-        UpdateWorkers(await GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers());
+        var readAt = _time.GetUtcNow();
+        UpdateWorkers(await GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers(), readAt);
         if (NewlyDeadSilos() || !_rebuilt || _time.GetUtcNow() - _lastRebuild >= _options.RebuildInterval)
         {
             await RebuildAsync();

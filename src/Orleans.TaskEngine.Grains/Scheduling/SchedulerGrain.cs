@@ -4,6 +4,7 @@ using Orleans.Concurrency;
 using Orleans.Runtime;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Agents;
 using Orleans.TaskEngine.Workers;
 using Orleans.TaskEngine.Grains;
 
@@ -26,7 +27,7 @@ namespace Orleans.TaskEngine.Scheduling;
 public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 {
     private string? _queue;
-    private readonly ReadyQueue _ready = new();
+    private readonly TypedReadyQueue _ready = new();
     private readonly Dictionary<string, string> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, WorkerSlots> _workers = new(StringComparer.Ordinal);
     private readonly QueueOptions _options;
@@ -38,6 +39,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
     private static readonly TimeSpan WorkerCallTimeout = TimeSpan.FromSeconds(5);
 
     private readonly HashSet<SiloAddress> _deadSilosSeen = [];
+    private readonly Func<string?, bool> _canRunNow;
     private long _assignCounter;
     private bool _rebuilt;
     private DateTimeOffset _lastRebuild;
@@ -60,6 +62,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         _time = time;
         _silo = silo;
         _logger = logger;
+        _canRunNow = CanRunNow;
     }
 
     // The key is decoded from the grain id on each GetPrimaryKeyString: once per activation is enough.
@@ -173,32 +176,6 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         return Task.CompletedTask;
     }
 
-    private void ReleaseSlots(string workerId, int count)
-    {
-        if (_workers.TryGetValue(workerId, out var slots))
-        {
-            slots.Free = Math.Min(slots.Free + count, slots.Registration.Concurrency);
-            slots.Blocked = false;
-        }
-    }
-
-    public Task WorkerAvailable(string workerId, int freeSlots)
-    {
-        if (_serving is null)
-        {
-            AdmitExisting();
-        }
-
-        if (_workers.TryGetValue(workerId, out var slots))
-        {
-            slots.Blocked = false;
-            slots.Free = Math.Max(slots.Free, Math.Min(freeSlots, slots.Registration.Concurrency));
-        }
-
-        Pump();
-        return Task.CompletedTask;
-    }
-
     public Task<QueueStatus> GetStatus() => Task.FromResult(new QueueStatus
     {
         Queue = Queue,
@@ -209,87 +186,13 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         Workers = [.. _workers.Keys.Order(StringComparer.Ordinal)],
         FreeSlots = _workers.Values.Where(w => !w.Blocked).Sum(w => w.Free),
         Silo = _silo.SiloAddress.ToParsableString(),
+        WaitingForCapability = _ready.Types
+            .Where(t => t.Type is not null && !_workers.Values.Any(w => w.Registration.Runs(t.Type)))
+            .ToDictionary(t => t.Type!, t => t.Count, StringComparer.Ordinal),
     });
 
     public Task<IReadOnlyDictionary<string, string>> GetRunning() =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>(_running));
-
-    public async Task RefreshWorkers(WorkerRegistration[]? workers = null)
-    {
-        if (_serving is null)
-        {
-            AdmitExisting();
-        }
-
-        await Serving();
-        UpdateWorkers(workers ?? await GrainFactory.GetGrain<IWorkerDirectoryGrain>(0).GetWorkers());
-    }
-
-    private void UpdateWorkers(WorkerRegistration[] workers)
-    {
-        var exclusive = _options.IsExclusive(Queue);
-        var serving = workers.Where(w => w.Serves(Queue, exclusive)).ToDictionary(w => w.WorkerId, StringComparer.Ordinal);
-
-        foreach (var gone in _workers.Keys.Where(id => !serving.ContainsKey(id)).ToList())
-        {
-            _workers.Remove(gone);
-            LogWorkerRemoved(Queue, gone);
-        }
-
-        foreach (var registration in serving.Values)
-        {
-            if (_workers.TryGetValue(registration.WorkerId, out var known))
-            {
-                known.Registration = registration;
-                if (known.Blocked)
-                {
-                    // A worker that refused work is tried again on every refresh: it may have been restarted as a
-                    // fresh activation (after a silo death elsewhere) that knows nothing of the refusal. A worker
-                    // still full just refuses once more.
-                    known.Blocked = false;
-                    known.Free = Math.Max(0, registration.Concurrency - _running.Values.Count(id => id == registration.WorkerId));
-                }
-            }
-            else
-            {
-                var busy = _running.Values.Count(id => id == registration.WorkerId);
-                _workers[registration.WorkerId] = new WorkerSlots(registration) { Free = Math.Max(0, registration.Concurrency - busy) };
-                LogWorkerAdded(Queue, registration.WorkerId, registration.Silo);
-            }
-        }
-
-        ReleaseTasksOfDeadWorkers();
-        Pump();
-    }
-
-    /// <summary>
-    /// A task given to a worker whose silo membership has declared dead will never be reported: tell the task,
-    /// which wakes it even if its own activation died too, and it goes back to pending.
-    /// </summary>
-    private void ReleaseTasksOfDeadWorkers()
-    {
-        if (_running.Count == 0)
-        {
-            return;
-        }
-
-        var snapshot = _membership.CurrentSnapshot;
-        foreach (var (taskId, workerId) in _running.ToList())
-        {
-            if (_workers.ContainsKey(workerId) || !WorkerKey.TryParseSilo(workerId, out var silo))
-            {
-                continue;
-            }
-
-            var status = snapshot.GetSiloStatus(silo);
-            if (status is SiloStatus.Dead or SiloStatus.None)
-            {
-                _running.Remove(taskId);
-                LogTaskOfDeadWorker(Queue, taskId, workerId);
-                GrainFactory.GetGrainByKey<ITaskProtocolGrain>(taskId).WorkerLost(workerId).Ignore();
-            }
-        }
-    }
 
     private void Pump()
     {
@@ -297,11 +200,12 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         Dictionary<WorkerSlots, List<(QueueEntry Entry, bool Unconfirmed)>>? batches = null;
         while (_ready.Count > 0)
         {
-            var worker = PickWorker();
-            if (worker is null || !_ready.TryTake(out var entry, out var unconfirmed))
+            if (!_ready.TryTake(_canRunNow, out var entry, out var unconfirmed))
             {
                 break;
             }
+
+            var worker = PickWorker(entry.Type)!;
 
             worker.Free--;
             worker.LastAssigned = ++_assignCounter;
@@ -326,32 +230,14 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         }
     }
 
-    /// <summary>The worker with the most free slots; among equals, the one given work longest ago.</summary>
-    private WorkerSlots? PickWorker()
-    {
-        WorkerSlots? best = null;
-        foreach (var candidate in _workers.Values)
-        {
-            if (candidate.Blocked || candidate.Free <= 0)
-            {
-                continue;
-            }
-
-            if (best is null || candidate.Free > best.Free || (candidate.Free == best.Free && candidate.LastAssigned < best.LastAssigned))
-            {
-                best = candidate;
-            }
-        }
-
-        return best;
-    }
-
     private async Task AssignAsync(WorkerSlots worker, List<(QueueEntry Entry, bool Unconfirmed)> entries)
     {
         AssignResult? result = null;
         try
         {
-            result = await GrainFactory.GetGrainByKey<IWorkerGrain>(worker.WorkerId).Assign(Queue, [.. entries.Select(e => e.Entry.TaskId)]);
+            result = worker.Registration.IsAgent
+                ? await GrainFactory.GetGrainByKey<IAgentGrain>(worker.WorkerId).Offer(Queue, [.. entries.Select(e => e.Entry)])
+                : await GrainFactory.GetGrainByKey<IWorkerGrain>(worker.WorkerId).Assign(Queue, [.. entries.Select(e => e.Entry.TaskId)]);
         }
         catch (Exception ex)
         {

@@ -53,7 +53,7 @@ public sealed partial class TaskGrain
         {
             // The index record before the state: a crash in between leaves a record of a task that is not pending
             // (dropped or refused when its queue meets it), never a pending task that no queue knows of.
-            await _index.SaveAsync(new QueueIndexRecord(Id, next.Submission!.Queue, next.Submission.Priority, next.QueueSequence, null));
+            await _index.SaveAsync(new QueueIndexRecord(Id, next.Submission!.Queue, next.Submission.Priority, next.QueueSequence, null, next.Submission.Type));
         }
     }
 
@@ -142,7 +142,7 @@ public sealed partial class TaskGrain
 
         if (transition.Cancel is { } cancel && transition.Has(TaskEffects.CancelOnWorker))
         {
-            await Worker(cancel.WorkerId).Cancel(Id, cancel.Attempt, cancel.Reason);
+            await Runner(cancel.WorkerId).Cancel(Id, cancel.Attempt, cancel.Reason);
         }
 
         if (transition.Has(TaskEffects.RemoveRecord))
@@ -263,7 +263,7 @@ public sealed partial class TaskGrain
         var state = _durable;
         try
         {
-            await _index.SaveAsync(new QueueIndexRecord(Id, state.Submission!.Queue, state.Submission.Priority, state.QueueSequence, state.ExpiresAt));
+            await _index.SaveAsync(new QueueIndexRecord(Id, state.Submission!.Queue, state.Submission.Priority, state.QueueSequence, state.ExpiresAt, state.Submission.Type));
         }
         catch (TaskEngineUnavailableException ex)
         {

@@ -179,7 +179,7 @@ public sealed partial class TaskGrain
         bool running;
         try
         {
-            running = await Worker(workerId).IsRunning(Id, attempt).WaitAsync(WorkerCallTimeout);
+            running = await Runner(workerId).IsRunning(Id, attempt).WaitAsync(WorkerCallTimeout);
         }
         catch (Exception ex) when (ex is TimeoutException or SiloUnavailableException or OrleansException)
         {

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Storage;
+using Orleans.TaskEngine.Agents;
 using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Grains;
 using Orleans.TaskEngine.Handlers;
@@ -39,6 +40,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
     private readonly StoredGrainState<TaskGrainState> _state;
     private readonly TaskStateMachine _machine;
     private readonly TaskHandlerRegistry _handlers;
+    private readonly KnownTaskTypes _types;
     private readonly TaskOptions _options;
     private readonly ILocalSiloDetails _silo;
     private readonly ILogger<TaskGrain> _logger;
@@ -52,6 +54,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
     public TaskGrain(
         [FromKeyedServices(TaskEngineStorage.Name)] IGrainStorage storage,
         TaskHandlerRegistry handlers,
+        KnownTaskTypes types,
         IOptions<TaskOptions> options,
         ILocalSiloDetails silo,
         ILogger<TaskGrain> logger,
@@ -63,6 +66,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
         _options = options.Value;
         _machine = new TaskStateMachine(_options, Random.Shared);
         _handlers = handlers;
+        _types = types;
         _silo = silo;
         _logger = logger;
         _time = time;
@@ -226,10 +230,10 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
             return SubmitResult.Refused(Id, SubmitOutcome.Invalid, invalid);
         }
 
-        if (!_handlers.IsRegistered(submission.Type))
+        if (!_handlers.IsRegistered(submission.Type) && !await _types.IsKnownAsync(submission.Type))
         {
             return SubmitResult.Refused(Id, SubmitOutcome.UnknownType,
-                $"No handler is registered for task type '{submission.Type}'. Known types: {string.Join(", ", _handlers.Types.Order(StringComparer.Ordinal))}.");
+                $"No handler is registered for task type '{submission.Type}', no agent declared it and {KnownTaskTypes.Section} does not list it. Known types: {string.Join(", ", _types.Describe())}.");
         }
 
         // A task depends only on tasks that exist already. Besides catching typos, this is what keeps dependencies free
@@ -260,13 +264,15 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
     }
 
     private static QueueEntry EntryFor(string id, TaskGrainState state) =>
-        new() { TaskId = id, Priority = state.Submission!.Priority, Sequence = state.QueueSequence };
+        new() { TaskId = id, Priority = state.Submission!.Priority, Sequence = state.QueueSequence, Type = state.Submission.Type };
 
     private QueueEntry EntryFor(TaskGrainState state) => EntryFor(Id, state);
 
     private ISchedulerGrain Scheduler(string queue) => GrainFactory.GetGrainByKey<ISchedulerGrain>(queue);
 
-    private IWorkerGrain Worker(string workerId) => GrainFactory.GetGrainByKey<IWorkerGrain>(workerId);
+    // Whoever runs an attempt: an agent (its id says so) or an in-silo worker.
+    private ITaskRunnerGrain Runner(string workerId) =>
+        AgentKey.IsAgent(workerId) ? GrainFactory.GetGrainByKey<IAgentGrain>(workerId) : GrainFactory.GetGrainByKey<IWorkerGrain>(workerId);
 
     private ITaskProtocolGrain Protocol(string taskId) => GrainFactory.GetGrainByKey<ITaskProtocolGrain>(taskId);
 

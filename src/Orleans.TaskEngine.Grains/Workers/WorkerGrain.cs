@@ -48,6 +48,7 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
     private WorkerConfiguration? _configuration;
     private IGrainTimer? _heartbeat;
     private bool _stopping;
+    private string[]? _taskTypes;
 
     public WorkerGrain(
         TaskHandlerRegistry handlers, IServiceProvider services, ILocalSiloDetails silo, IOptions<WorkerOptions> options, WorkerLedgers ledgers,
@@ -231,5 +232,6 @@ public sealed partial class WorkerGrain : Grain, IWorkerGrain
                 Silo = _configuration.Silo,
                 Concurrency = _configuration.Concurrency,
                 Queues = _configuration.Queues,
+                TaskTypes = _taskTypes ??= [.. _handlers.Types.Order(StringComparer.Ordinal)],
             });
 }

@@ -1,0 +1,8 @@
+namespace Orleans.TaskEngine.Agents;
+
+public enum AgentReportKind
+{
+    Progress,
+    Complete,
+    Fail,
+}

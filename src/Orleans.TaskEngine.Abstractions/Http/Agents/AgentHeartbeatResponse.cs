@@ -1,0 +1,3 @@
+namespace Orleans.TaskEngine.Http.Agents;
+
+public sealed record AgentHeartbeatResponse(IReadOnlyList<string> CancelledTaskIds);
