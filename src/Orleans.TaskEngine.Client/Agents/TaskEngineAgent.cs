@@ -135,7 +135,8 @@ public sealed partial class TaskEngineAgent : IAsyncDisposable
         using var hard = cancellationToken.Register(() => _hardStop.Cancel());
         if (_run is { } run)
         {
-            await run;
+            // A run that failed (a refused registration) already told RunAsync's caller; stopping it is not an error.
+            await run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
