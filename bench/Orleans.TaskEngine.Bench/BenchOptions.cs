@@ -11,8 +11,13 @@ public sealed record BenchOptions
 
         dotnet run --project bench/Orleans.TaskEngine.Bench -c Release -- [options]
 
-          --target embedded|<base URL>   embedded: an in-process silo driven through the Orleans client (default);
+          --target embedded|agents|<base URL>
+                                         embedded: an in-process silo driven through the Orleans client (default);
+                                         agents: the API host in process (embedded engine) on a loopback port, with
+                                         --agents HTTP agents serving the tasks, submits over HTTP;
                                          a URL: the REST API at that address
+          --agents N                     agents target: agents started in process (default 4)
+          --agent-concurrency C          agents target: tasks each agent runs at once (default 16)
           --tasks N                      tasks to submit (default 10000)
           --concurrency C                submits in flight at once (default 64)
           --rate R                       pace submits at R tasks/s (default: flat out)
@@ -44,10 +49,21 @@ public sealed record BenchOptions
     public string? Connection { get; init; }
     public string? ApiKey { get; init; }
     public bool Probe { get; init; }
+    public int Agents { get; init; } = 4;
+    public int AgentConcurrency { get; init; } = 16;
 
     public bool IsEmbedded => Target == "embedded";
 
-    public string TaskType => Handler.StartsWith("delay:", StringComparison.Ordinal) ? "delay" : "echo";
+    public bool IsAgents => Target == "agents";
+
+    /// <summary>The engine runs in this process (embedded, or behind the agents target's API host): its storage is ours to say.</summary>
+    public bool HostsEngine => IsEmbedded || IsAgents;
+
+    /// <summary>The agents target runs every task on an agent: its one type takes an optional delay in the payload.</summary>
+    public string TaskType => IsAgents ? AgentsTarget.TaskType : Handler.StartsWith("delay:", StringComparison.Ordinal) ? "delay" : "echo";
+
+    /// <summary>What a warm-up task runs: the path being measured.</summary>
+    public string WarmupTaskType => IsAgents ? AgentsTarget.TaskType : "echo";
 
     public int DelayMs => Handler.StartsWith("delay:", StringComparison.Ordinal) ? int.Parse(Handler[6..], CultureInfo.InvariantCulture) : 0;
 
@@ -77,6 +93,8 @@ public sealed record BenchOptions
                 "--connection" => options with { Connection = Next() },
                 "--api-key" => options with { ApiKey = Next() },
                 "--probe" => options with { Probe = true },
+                "--agents" => options with { Agents = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--agent-concurrency" => options with { AgentConcurrency = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
             if (options is null)
@@ -93,6 +111,11 @@ public sealed record BenchOptions
         if (options.Storage is not ("memory" or "postgres") || (options.Storage == "postgres" && options.Connection is null))
         {
             throw new ArgumentException("--storage must be memory, or postgres with --connection");
+        }
+
+        if (options.IsAgents && (options.Agents < 1 || options.AgentConcurrency < 1 || options.Preload > 0 || options.Probe))
+        {
+            throw new ArgumentException("--target agents needs --agents and --agent-concurrency of at least 1, and takes no --preload or --probe");
         }
 
         return options;

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Orleans.TaskEngine.Bench;
 
 /// <summary>The figures of one run, printed as one JSON line.</summary>
@@ -8,6 +10,14 @@ public sealed record BenchResult
     public required string Storage { get; init; }
     public required string Handler { get; init; }
     public int Concurrency { get; init; }
+
+    /// <summary>Agents target only (absent otherwise, so other lines keep their shape).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Agents { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? AgentConcurrency { get; init; }
+
     public double? Rate { get; init; }
     public int PayloadBytes { get; init; }
     public int Preload { get; init; }

@@ -21,7 +21,7 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
             await PreloadAsync(cancellationToken);
         }
 
-        var payload = JsonSerializer.Serialize(options.TaskType == "delay"
+        var payload = JsonSerializer.Serialize(options.DelayMs > 0
             ? (object)new { ms = options.DelayMs, pad = new string('x', Math.Max(0, options.PayloadBytes - 20)) }
             : new { pad = new string('x', Math.Max(0, options.PayloadBytes - 10)) });
         var ids = new string[options.Tasks];
@@ -60,7 +60,10 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
         var completed = outcomes.Where(o => o is { Status: TaskState.Completed, StartedAt: not null, FinishedAt: not null }).Select(o => o!).ToList();
         var lastFinish = completed.Count > 0 ? completed.Max(o => o.FinishedAt!.Value) : DateTimeOffset.UtcNow;
         var e2eSeconds = (lastFinish - started).TotalSeconds;
-        var dispatch = completed.Select(o => (o.StartedAt!.Value - o.CreatedAt).TotalMilliseconds).ToArray();
+        // A target that sees tasks arrive measures dispatch itself (submit → received, one clock); else the engine's times.
+        var dispatch = target is IDispatchTimer timer
+            ? ids.Select(timer.DispatchMs).OfType<double>().ToArray()
+            : completed.Select(o => (o.StartedAt!.Value - o.CreatedAt).TotalMilliseconds).ToArray();
         var completion = completed.Select(o => (o.FinishedAt!.Value - o.CreatedAt).TotalMilliseconds).ToArray();
         var cpuAfter = target.EngineCpu;
 
@@ -69,8 +72,10 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
             Tasks = options.Tasks,
             Target = options.Target,
             // A REST target's storage is the server's choice, which the tool cannot see.
-            Storage = options.IsEmbedded ? options.Storage : "server",
+            Storage = options.HostsEngine ? options.Storage : "server",
             Handler = options.Handler,
+            Agents = options.IsAgents ? options.Agents : null,
+            AgentConcurrency = options.IsAgents ? options.AgentConcurrency : null,
             Concurrency = options.Concurrency,
             Rate = options.Rate,
             PayloadBytes = options.PayloadBytes,
@@ -103,7 +108,7 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
         await Parallel.ForEachAsync(
             Enumerable.Range(0, options.Warmup),
             new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
-            async (i, ct) => ids[i] = await target.SubmitAsync(new TaskSubmission { Type = "echo" }, ct));
+            async (i, ct) => ids[i] = await target.SubmitAsync(new TaskSubmission { Type = options.WarmupTaskType }, ct));
         foreach (var id in ids)
         {
             await target.WaitAsync(id, CompletionTimeout, cancellationToken);

@@ -53,7 +53,8 @@ public sealed class EmbeddedTarget : IBenchTarget
         return new EmbeddedTarget(host);
     }
 
-    private static string FreePort()
+    /// <summary>A loopback port free now (shared with the agents target).</summary>
+    internal static string FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();

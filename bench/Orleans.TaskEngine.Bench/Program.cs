@@ -35,9 +35,12 @@ if (options.Probe)
     return 0;
 }
 
-await using IBenchTarget target = options.IsEmbedded
-    ? await EmbeddedTarget.StartAsync(options, cancel.Token)
-    : new RestTarget(options.Target, options.ApiKey);
+await using IBenchTarget target = options.Target switch
+{
+    "embedded" => await EmbeddedTarget.StartAsync(options, cancel.Token),
+    "agents" => await AgentsTarget.StartAsync(options, cancel.Token),
+    _ => new RestTarget(options.Target, options.ApiKey),
+};
 var result = await new BenchRunner(options, target).RunAsync(cancel.Token);
 Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
 return result.Lost == 0 ? 0 : 1;
