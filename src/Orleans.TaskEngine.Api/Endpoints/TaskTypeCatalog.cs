@@ -8,14 +8,13 @@ namespace Orleans.TaskEngine.Api.Endpoints;
 /// The task types a submit may name: those with an in-silo handler, those listed in configuration
 /// (<c>TaskEngine:TaskTypes:{type}</c>), and every type an agent ever declared. Known types are cached (a type never
 /// stops being known); a type not in the cache is looked up in the cluster at once, so a type an agent declared a moment
-/// ago is accepted without waiting for a refresh. Misses are looked up at most every <see cref="MissInterval"/>.
+/// ago is accepted without waiting for a refresh. Concurrent misses share one lookup.
 /// </summary>
 public sealed class TaskTypeCatalog(IGrainFactory grains, IConfiguration configuration, TimeProvider time) : IDisposable
 {
     public const string Section = "TaskEngine:TaskTypes";
 
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan MissInterval = TimeSpan.FromMilliseconds(200);
     private readonly SemaphoreSlim _reading = new(1, 1);
     private string[] _types = [];
     private DateTimeOffset _readAt = DateTimeOffset.MinValue;
@@ -33,7 +32,7 @@ public sealed class TaskTypeCatalog(IGrainFactory grains, IConfiguration configu
     public async Task<string?> RefuseUnknownAsync(string type, CancellationToken cancellationToken)
     {
         var types = await GetAsync(cancellationToken);
-        if (!types.Contains(type, StringComparer.Ordinal) && time.GetUtcNow() - _readAt >= MissInterval)
+        if (!types.Contains(type, StringComparer.Ordinal))
         {
             await ReadAsync(cancellationToken);
             types = _types;

@@ -6,16 +6,14 @@ namespace Orleans.TaskEngine.Handlers;
 /// <summary>
 /// The task types a task grain accepts: those with a handler in this silo, those listed in configuration
 /// (<c>TaskEngine:TaskTypes:{type}</c>: run by agents or by other silos), and every type an agent ever declared. A type
-/// that is none of those is looked up in the agent registry at once (a type declared a moment ago is known), at most
-/// every 200 ms, so a stream of bad types costs one lookup per interval.
+/// that is none of those is looked up in the agent registry at once, so a type declared a moment ago is known. (The API
+/// refuses unknown types before they reach a grain; this check is for callers that submit through the cluster client.)
 /// </summary>
-public sealed class KnownTaskTypes(TaskHandlerRegistry handlers, IConfiguration configuration, IGrainFactory grains, TimeProvider time)
+public sealed class KnownTaskTypes(TaskHandlerRegistry handlers, IConfiguration configuration, IGrainFactory grains)
 {
     public const string Section = "TaskEngine:TaskTypes";
-    private static readonly TimeSpan MissInterval = TimeSpan.FromMilliseconds(200);
     private readonly HashSet<string> _configured = [.. configuration.GetSection(Section).GetChildren().Select(c => c.Key)];
     private HashSet<string> _declared = new(StringComparer.Ordinal);
-    private DateTimeOffset _readAt = DateTimeOffset.MinValue;
 
     /// <summary>The types configured on this silo (besides its handlers).</summary>
     public IReadOnlyCollection<string> Configured => _configured;
@@ -27,12 +25,6 @@ public sealed class KnownTaskTypes(TaskHandlerRegistry handlers, IConfiguration 
             return true;
         }
 
-        if (time.GetUtcNow() - _readAt < MissInterval)
-        {
-            return false;
-        }
-
-        _readAt = time.GetUtcNow();
         var declared = await grains.GetGrain<IAgentRegistryGrain>(0).GetDeclaredTaskTypes();
         _declared = new HashSet<string>(declared, StringComparer.Ordinal);
         return _declared.Contains(type);
