@@ -125,6 +125,7 @@ class Agent:
 
     def run(self, task):
         cancelled, token = self.running[task["id"]], task["leaseToken"]
+        emit("received", task=task["id"], attempt=task["attempt"], leaseToken=token)
         try:
             handler = self.handlers[task["type"]]
             takes_event = len(inspect.signature(handler).parameters) >= 2

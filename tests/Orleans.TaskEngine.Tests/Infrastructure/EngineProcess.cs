@@ -70,15 +70,40 @@ public sealed class EngineProcess : IAsyncDisposable
         return process;
     }
 
+    /// <summary>Any program (e.g. a Python agent), its output collected like an engine process's.</summary>
+    public static EngineProcess StartProgram(string name, string fileName, IEnumerable<string> args, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(fileName, args)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["PYTHONUNBUFFERED"] = "1";
+        var process = new EngineProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}"), name);
+        process._process.OutputDataReceived += (_, e) => process.Add(e.Data);
+        process._process.ErrorDataReceived += (_, e) => process.Add(e.Data);
+        process._process.BeginOutputReadLine();
+        process._process.BeginErrorReadLine();
+        return process;
+    }
+
     /// <summary>The built API host in embedded mode on free ports; returns once it serves, with its base URL.</summary>
-    public static async Task<(EngineProcess Host, Uri BaseUrl)> StartEmbeddedApiAsync()
+    public static async Task<(EngineProcess Host, Uri BaseUrl)> StartEmbeddedApiAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
-        var host = Start("Orleans.TaskEngine.Api", new Dictionary<string, string>
+        var environment = new Dictionary<string, string>
         {
             ["TaskEngine__Cluster__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["TaskEngine__Cluster__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, "--urls", $"http://127.0.0.1:{port}");
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        var host = Start("Orleans.TaskEngine.Api", environment, "--urls", $"http://127.0.0.1:{port}");
         await host.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
         return (host, new Uri($"http://127.0.0.1:{port}/"));
     }
