@@ -10,7 +10,8 @@ public static class SubmitRequestMapper
 {
     public sealed record Outcome(TaskSubmission? Submission, int Status, string? Error);
 
-    public static Outcome Map(SubmitTaskRequest? request, string? idempotencyKey)
+    /// <param name="createdBy">The caller's identity from its API key (or <c>anonymous</c>); never taken from the body.</param>
+    public static Outcome Map(SubmitTaskRequest? request, string? idempotencyKey, string createdBy)
     {
         if (request is null)
         {
@@ -53,6 +54,7 @@ public static class SubmitRequestMapper
             DependsOn = request.DependsOn ?? [],
             Tags = request.Tags ?? [],
             IdempotencyKey = key,
+            CreatedBy = createdBy,
         };
 
         return SubmissionValidator.Validate(submission) is { } invalid

@@ -90,7 +90,7 @@ public static class TaskEndpoints
             return problem;
         }
 
-        var mapped = SubmitRequestMapper.Map(request, idempotencyKey);
+        var mapped = SubmitRequestMapper.Map(request, idempotencyKey, Caller(http));
         if (mapped.Submission is not { } submission)
         {
             return mapped.Status == StatusCodes.Status413PayloadTooLarge ? ApiProblems.TooLarge(mapped.Error!) : ApiProblems.BadRequest(mapped.Error!);
@@ -162,7 +162,7 @@ public static class TaskEndpoints
         var firstWithKey = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var index = 0; index < items.Count; index++)
         {
-            var mapped = SubmitRequestMapper.Map(items[index], null);
+            var mapped = SubmitRequestMapper.Map(items[index], null, Caller(http));
             var error = mapped.Error ?? await types.RefuseUnknownAsync(mapped.Submission!.Type, cancellationToken);
             if (error is not null)
             {
@@ -381,6 +381,9 @@ public static class TaskEndpoints
     private static AcceptedWithLocation Accepted(TaskAccepted accepted) =>
         new($"/api/tasks/{accepted.Id}", Results.Json(accepted, TaskEngineJson.Options, statusCode: StatusCodes.Status202Accepted));
 
-    /// <summary>Who is calling, for scoping idempotency keys: the API key's id, or everyone when keys are off.</summary>
+    /// <summary>
+    /// Who is calling: the named key's name, a plain key's <c>key-…</c> id, or <c>anonymous</c> (everyone) when keys are
+    /// off. It scopes idempotency keys and is the task's <c>createdBy</c>.
+    /// </summary>
     private static string Caller(HttpContext http) => http.User.Identity?.Name ?? "anonymous";
 }
