@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 
 namespace Orleans.TaskEngine.Http;
@@ -9,7 +10,8 @@ public sealed record SubmitTaskRequest
     public JsonElement? Payload { get; init; }
     public string? Queue { get; init; }
 
-    /// <summary><c>low</c>, <c>normal</c> (default), <c>high</c> or <c>urgent</c>.</summary>
+    /// <summary><c>low</c>, <c>normal</c> (default; <c>medium</c> is another name for it), <c>high</c> or <c>urgent</c>.</summary>
+    [Description("low, normal (the default; medium is accepted as another name for it, and the task says normal), high or urgent.")]
     public string? Priority { get; init; }
 
     public int? TimeoutSeconds { get; init; }

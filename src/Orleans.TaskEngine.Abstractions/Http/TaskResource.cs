@@ -31,6 +31,10 @@ public sealed record TaskResource
     public IReadOnlyList<string> Tags { get; init; } = [];
     public IReadOnlyList<string> DependsOn { get; init; } = [];
     public string? IdempotencyKey { get; init; }
+
+    /// <summary>The API key's name (or <c>key-…</c> id) that submitted the task; <c>anonymous</c> when the API has no keys.</summary>
+    public string? CreatedBy { get; init; }
+
     public IReadOnlyList<TaskEvent> History { get; init; } = [];
 
     public static TaskResource From(TaskSnapshot task)
@@ -60,6 +64,7 @@ public sealed record TaskResource
             Tags = task.Tags,
             DependsOn = task.DependsOn,
             IdempotencyKey = task.IdempotencyKey,
+            CreatedBy = task.CreatedBy,
             History = task.History,
         };
     }

@@ -41,4 +41,7 @@ public sealed record TaskSnapshot
 
     /// <summary>When a finished task's state will be removed.</summary>
     [Id(22)] public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>Who submitted the task (<see cref="TaskSubmission.CreatedBy"/>).</summary>
+    [Id(23)] public string? CreatedBy { get; init; }
 }

@@ -29,4 +29,7 @@ public sealed record TaskSubmission
     [Id(9)] public string? IdempotencyKey { get; init; }
 
     [Id(10)] public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Who submitted the task: set by the API from the caller's key, never from the request body.</summary>
+    [Id(11)] public string? CreatedBy { get; init; }
 }

@@ -1,3 +1,4 @@
+using Orleans.TaskEngine.Api.Security;
 using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Http;
 using Orleans.TaskEngine.Scheduling;
@@ -5,18 +6,18 @@ using Orleans.TaskEngine.Workers;
 
 namespace Orleans.TaskEngine.Api.Endpoints;
 
-/// <summary>What operators watch: queues, workers, task types.</summary>
+/// <summary>What operators watch: queues, workers, task types. Read-only, so the submitter role sees them (admin too).</summary>
 public static class OperationsEndpoints
 {
     public static RouteGroupBuilder MapOperationsEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/queues", GetQueuesAsync).WithTags("Operations")
+        api.MapGet("/queues", GetQueuesAsync).WithTags("Operations").RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Per queue: pending tasks by priority, running, capacity and workers.")
             .Produces<QueueStatus[]>();
-        api.MapGet("/workers", GetWorkersAsync).WithTags("Operations")
+        api.MapGet("/workers", GetWorkersAsync).WithTags("Operations").RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Every live worker: its silo, slots and running tasks.")
             .Produces<WorkerStatus[]>();
-        api.MapGet("/task-types", GetTypesAsync).WithTags("Operations")
+        api.MapGet("/task-types", GetTypesAsync).WithTags("Operations").RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("The task types the cluster can run.")
             .Produces<TaskTypesResponse>();
         return api;

@@ -8,9 +8,13 @@ namespace Orleans.TaskEngine.Api.Endpoints;
 /// <summary>Turns a REST submit into a <see cref="TaskSubmission"/>, or says precisely what is wrong with it.</summary>
 public static class SubmitRequestMapper
 {
+    /// <summary>Accepted on input as another name for <see cref="TaskPriority.Normal"/>; the task says <c>normal</c>.</summary>
+    public const string MediumPriority = "medium";
+
     public sealed record Outcome(TaskSubmission? Submission, int Status, string? Error);
 
-    public static Outcome Map(SubmitTaskRequest? request, string? idempotencyKey)
+    /// <param name="createdBy">The caller's identity from its API key (or <c>anonymous</c>); never taken from the body.</param>
+    public static Outcome Map(SubmitTaskRequest? request, string? idempotencyKey, string createdBy)
     {
         if (request is null)
         {
@@ -25,7 +29,7 @@ public static class SubmitRequestMapper
         var priority = TaskPriority.Normal;
         if (request.Priority is not null && !TryParsePriority(request.Priority, out priority))
         {
-            return Fail($"priority '{request.Priority}' is not one of low, normal, high, urgent.");
+            return Fail($"priority '{request.Priority}' is not one of low, normal (or medium), high, urgent.");
         }
 
         var key = idempotencyKey ?? request.IdempotencyKey;
@@ -53,6 +57,7 @@ public static class SubmitRequestMapper
             DependsOn = request.DependsOn ?? [],
             Tags = request.Tags ?? [],
             IdempotencyKey = key,
+            CreatedBy = createdBy,
         };
 
         return SubmissionValidator.Validate(submission) is { } invalid
@@ -103,8 +108,17 @@ public static class SubmitRequestMapper
         }
     }
 
-    private static bool TryParsePriority(string text, out TaskPriority priority) =>
-        Enum.TryParse(text, ignoreCase: true, out priority) && Enum.IsDefined(priority) && !int.TryParse(text, out _);
+    private static bool TryParsePriority(string text, out TaskPriority priority)
+    {
+        // Many clients say low/medium/high: medium is read as normal, so what is stored and answered keeps one name.
+        if (string.Equals(text, MediumPriority, StringComparison.OrdinalIgnoreCase))
+        {
+            priority = TaskPriority.Normal;
+            return true;
+        }
+
+        return Enum.TryParse(text, ignoreCase: true, out priority) && Enum.IsDefined(priority) && !int.TryParse(text, out _);
+    }
 
     private static Outcome Fail(string error) => new(null, StatusCodes.Status400BadRequest, error);
 }

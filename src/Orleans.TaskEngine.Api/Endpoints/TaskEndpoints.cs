@@ -3,6 +3,7 @@ using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Orleans.TaskEngine.Api.Hosting;
+using Orleans.TaskEngine.Api.Security;
 using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Http;
 using Orleans.TaskEngine.Tasks;
@@ -22,6 +23,7 @@ public static class TaskEndpoints
     {
         var tasks = api.MapGroup("/tasks").WithTags("Tasks").AddEndpointFilter(new RouteIdFilter("task id"));
         tasks.MapPost("/", SubmitAsync)
+            .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Submit a task; answers 202 with its id at once, or 200 with the finished task when ?wait=N sees it finish.")
             .Accepts<SubmitTaskRequest>("application/json")
             .Produces<TaskAccepted>(StatusCodes.Status202Accepted)
@@ -31,6 +33,7 @@ public static class TaskEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         tasks.MapPost("/batch", SubmitBatchAsync)
+            .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Submit up to 1,000 tasks, validated as a whole: one bad item refuses the batch and creates nothing; an item whose idempotencyKey names an existing task is replayed (replayed: true).")
             .Accepts<BatchSubmitRequest>("application/json")
             .Produces<BatchSubmitResponse>(StatusCodes.Status202Accepted)
@@ -39,27 +42,32 @@ public static class TaskEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         tasks.MapGet("/{id}", GetAsync)
+            .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("The task now.")
             .Produces<TaskResource>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapGet("/{id}/wait", WaitAsync)
+            .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Long poll: the task as soon as it finishes, or as it is when the timeout (seconds) passes.")
             .Produces<TaskResource>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapGet("/{id}/events", Events)
+            .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Server-Sent Events: the history so far (or, with Last-Event-ID, what came after that event), then one event per transition and progress report; each event's id is its sequence number; closes when the task finishes.")
             .Produces<TaskEvent>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapPost("/{id}/cancel", CancelAsync)
+            .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Cancel a task that has not finished.")
             .Produces<CommandResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         tasks.MapPost("/{id}/retry", RetryAsync)
+            .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Run a failed or cancelled task again, keeping its history.")
             .Produces<CommandResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -90,7 +98,7 @@ public static class TaskEndpoints
             return problem;
         }
 
-        var mapped = SubmitRequestMapper.Map(request, idempotencyKey);
+        var mapped = SubmitRequestMapper.Map(request, idempotencyKey, Caller(http));
         if (mapped.Submission is not { } submission)
         {
             return mapped.Status == StatusCodes.Status413PayloadTooLarge ? ApiProblems.TooLarge(mapped.Error!) : ApiProblems.BadRequest(mapped.Error!);
@@ -162,7 +170,7 @@ public static class TaskEndpoints
         var firstWithKey = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var index = 0; index < items.Count; index++)
         {
-            var mapped = SubmitRequestMapper.Map(items[index], null);
+            var mapped = SubmitRequestMapper.Map(items[index], null, Caller(http));
             var error = mapped.Error ?? await types.RefuseUnknownAsync(mapped.Submission!.Type, cancellationToken);
             if (error is not null)
             {
@@ -381,6 +389,9 @@ public static class TaskEndpoints
     private static AcceptedWithLocation Accepted(TaskAccepted accepted) =>
         new($"/api/tasks/{accepted.Id}", Results.Json(accepted, TaskEngineJson.Options, statusCode: StatusCodes.Status202Accepted));
 
-    /// <summary>Who is calling, for scoping idempotency keys: the API key's id, or everyone when keys are off.</summary>
+    /// <summary>
+    /// Who is calling: the named key's name, a plain key's <c>key-…</c> id, or <c>anonymous</c> (everyone) when keys are
+    /// off. It scopes idempotency keys and is the task's <c>createdBy</c>.
+    /// </summary>
     private static string Caller(HttpContext http) => http.User.Identity?.Name ?? "anonymous";
 }

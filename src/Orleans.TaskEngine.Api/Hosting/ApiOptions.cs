@@ -11,10 +11,16 @@ public sealed class ApiOptions
     public ApiMode Mode { get; set; } = ApiMode.Embedded;
 
     /// <summary>
-    /// Accepted API keys (<c>Authorization: Bearer &lt;key&gt;</c>). With none, the API is anonymous and listens on
-    /// loopback only.
+    /// Accepted API keys (<c>Authorization: Bearer &lt;key&gt;</c>), each with every role; the caller is <c>key-</c> and
+    /// a hash of the key. With none here and in <see cref="NamedKeys"/>, the API is anonymous and listens on loopback only.
     /// </summary>
     public List<string> Keys { get; set; } = [];
+
+    /// <summary>Keys by name: the name is the caller (e.g. a task's <c>createdBy</c>), the roles what it may do.</summary>
+    public Dictionary<string, NamedApiKey> NamedKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Whether any key is configured; without one the API is open to anyone on this machine.</summary>
+    public bool HasKeys => Keys.Count > 0 || NamedKeys.Count > 0;
 
     /// <summary>Requests per second per key (or per client address without keys).</summary>
     [Range(1, 1_000_000)]

@@ -22,6 +22,7 @@ public static class TaskEngineApiExtensions
         var configuration = builder.Configuration;
         var services = builder.Services;
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
         var api = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
 
         switch (api.Mode)
@@ -34,7 +35,7 @@ public static class TaskEngineApiExtensions
                 break;
         }
 
-        if (api.Keys.Count == 0)
+        if (!api.HasKeys)
         {
             // Anonymous access is only safe on this machine.
             builder.WebHost.UseUrls(LoopbackUrls.Restrict(configuration["urls"] ?? ApiOptions.DefaultUrl));
@@ -57,11 +58,14 @@ public static class TaskEngineApiExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(o =>
         {
-            if (api.Keys.Count > 0)
+            if (api.HasKeys)
             {
                 o.FallbackPolicy = new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build();
             }
+
+            ApiPolicies.Add(o, api.HasKeys);
         });
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ApiAuthorizationResultHandler>();
         services.AddRateLimiter(o =>
         {
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
@@ -110,11 +114,11 @@ public static class TaskEngineApiExtensions
         }
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.TaskEngine.Api");
-        if (api.Keys.Count == 0)
+        if (!api.HasKeys)
         {
             // Logged once listening, when the addresses are known.
             app.Lifetime.ApplicationStarted.Register(() => logger.LogWarning(
-                "No API keys configured (TaskEngine:Api:Keys): the API accepts anonymous calls, so it listens on loopback only ({Urls}).",
+                "No API keys configured (TaskEngine:Api:Keys, TaskEngine:Api:NamedKeys): the API accepts anonymous calls, so it listens on loopback only ({Urls}).",
                 string.Join(", ", app.Urls)));
         }
 

@@ -10,8 +10,8 @@ namespace Orleans.TaskEngine.Api.Security;
 
 /// <summary>
 /// <c>Authorization: Bearer &lt;key&gt;</c> against the configured keys (compared in constant time).
-/// The principal's name is a short hash of the key, never the key: it partitions the rate limit and scopes
-/// idempotency keys.
+/// The principal's name is a named key's name, or for a plain key a short hash of it, never the key: it partitions the
+/// rate limit, scopes idempotency keys and is a task's <c>createdBy</c>. The key's roles become role claims.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -23,8 +23,8 @@ public sealed class ApiKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var keys = api.Value.Keys;
-        if (keys.Count == 0)
+        var options = api.Value;
+        if (!options.HasKeys)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
@@ -36,11 +36,11 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         var presented = Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim());
-        foreach (var key in keys)
+        foreach (var (key, name, roles) in Callers(options))
         {
             if (CryptographicOperations.FixedTimeEquals(presented, Encoding.UTF8.GetBytes(key)))
             {
-                var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, KeyId(key))], SchemeName);
+                var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name), .. roles.Select(role => new Claim(ClaimTypes.Role, role))], SchemeName);
                 return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
             }
         }
@@ -57,6 +57,11 @@ public sealed class ApiKeyAuthenticationHandler(
             title: "An API key is required",
             detail: "Send a configured key as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
     }
+
+    /// <summary>Every configured key with the caller it identifies and its roles; a plain key has every role.</summary>
+    private static IEnumerable<(string Key, string Name, IReadOnlyList<string> Roles)> Callers(ApiOptions options) =>
+        options.Keys.Select(key => (key, KeyId(key), ApiRoles.All))
+            .Concat(options.NamedKeys.Select(named => (named.Value.Key, named.Key, named.Value.EffectiveRoles())));
 
     public static string KeyId(string key) => "key-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..12];
 }

@@ -303,6 +303,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
             Tags = submission.Tags,
             DependsOn = submission.DependsOn,
             IdempotencyKey = submission.IdempotencyKey,
+            CreatedBy = submission.CreatedBy,
             History = [.. state.History],
             ExpiresAt = state.ExpiresAt,
         };
