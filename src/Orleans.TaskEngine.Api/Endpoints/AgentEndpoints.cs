@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using Orleans.TaskEngine.Agents;
+using Orleans.TaskEngine.Api.Security;
 using Orleans.TaskEngine.Grains;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Http;
@@ -27,27 +28,33 @@ public static class AgentEndpoints
         agents.MapPost("/", RegisterAsync)
             .WithSummary("Register an agent: a worker outside the cluster that runs the declared task types. Schedulable at once.")
             .Accepts<RegisterAgentRequest>("application/json")
+            .RequireAuthorization(ApiPolicies.Agent)
             .Produces<AgentRegisteredResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         agents.MapPost("/{id}/heartbeat", HeartbeatAsync)
             .WithSummary("The agent is alive: extends every lease it holds; answers with its leased tasks that were cancelled.")
             .Accepts<AgentHeartbeatRequest>("application/json")
+            .RequireAuthorization(ApiPolicies.Agent)
             .Produces<AgentHeartbeatResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         agents.MapPost("/{id}/poll", PollAsync)
             .WithSummary($"Long poll (wait 0–{MaxPollWaitSeconds} s, default {DefaultPollWaitSeconds}) for tasks to run, up to the agent's free slots, in priority order; each comes with a lease token.")
+            .RequireAuthorization(ApiPolicies.Agent)
             .Produces<AgentPollResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         agents.MapDelete("/{id}", DeregisterAsync)
             .WithSummary("Deregister: no new work; running leases finish or expire.")
+            .RequireAuthorization(ApiPolicies.Agent)
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound);
         agents.MapGet("/", ListAsync)
             .WithSummary("Every agent the cluster knows (dead ones for a while).")
+            .RequireAuthorization(ApiPolicies.Submitter)
             .Produces<AgentResource[]>();
         agents.MapGet("/{id}", GetAsync)
             .WithSummary("One agent.")
+            .RequireAuthorization(ApiPolicies.Submitter)
             .Produces<AgentResource>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         return api;
@@ -61,7 +68,7 @@ public static class AgentEndpoints
             return problem;
         }
 
-        var (registration, error) = AgentRequestValidator.Validate(request!, options.Value, http.User.Identity?.Name);
+        var (registration, error) = AgentRequestValidator.Validate(request!, options.Value, http.User.Identity?.Name ?? "anonymous");
         if (registration is null)
         {
             return ApiProblems.BadRequest($"{error} Nothing was registered.");

@@ -1,5 +1,6 @@
 using System.Text;
 using Orleans.TaskEngine.Agents;
+using Orleans.TaskEngine.Api.Security;
 using Orleans.TaskEngine.Http;
 using Orleans.TaskEngine.Http.Agents;
 using Orleans.TaskEngine.Tasks;
@@ -15,7 +16,7 @@ public static class AgentReportEndpoints
 {
     public static RouteGroupBuilder MapAgentReportEndpoints(this RouteGroupBuilder api)
     {
-        var tasks = api.MapGroup("/tasks").WithTags("Agents").AddEndpointFilter(new RouteIdFilter("task id"));
+        var tasks = api.MapGroup("/tasks").WithTags("Agents").AddEndpointFilter(new RouteIdFilter("task id")).RequireAuthorization(ApiPolicies.Agent);
         tasks.MapPost("/{id}/progress", ProgressAsync)
             .WithSummary("An agent reports progress (percent 0–100, message) on a task it leased.")
             .Accepts<AgentProgressRequest>("application/json")
