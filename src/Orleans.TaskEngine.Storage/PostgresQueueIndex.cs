@@ -27,7 +27,7 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
         FROM unnest(@ids, @queues, @priorities, @seqs, @expires, @types) AS r (task_id, queue, priority, seq, expires_at, task_type)
         ON CONFLICT (service_id, task_id) DO UPDATE
         SET queue = EXCLUDED.queue, priority = EXCLUDED.priority, seq = EXCLUDED.seq, expires_at = EXCLUDED.expires_at,
-            task_type = COALESCE(EXCLUDED.task_type, taskengine_queue_records.task_type)
+            task_type = EXCLUDED.task_type
         """;
 
     private const string DeleteSql = "DELETE FROM taskengine_queue_records WHERE service_id = @service AND task_id = ANY(@ids)";

@@ -37,6 +37,22 @@ public abstract class QueueIndexContract : DisposesWhatItCreates<IQueueIndex>
     }
 
     [Fact]
+    public async Task An_unfinished_record_keeps_its_task_type_for_the_rebuild_and_a_record_without_one_loads_untyped()
+    {
+        var index = NewIndex();
+        await index.SaveAsync(new QueueIndexRecord("typed", "types", TaskPriority.High, 1, null, "py.ingest"));
+        await index.SaveAsync(new QueueIndexRecord("untyped", "types", TaskPriority.Normal, 2, null));
+        await index.SaveAsync(new QueueIndexRecord("typed-later", "types", TaskPriority.Normal, 3, null, "echo"));
+
+        // As for every field, the last save says (a save without a type is one from before types were recorded).
+        await index.SaveAsync(new QueueIndexRecord("typed-later", "types", TaskPriority.Normal, 3, null));
+
+        var entries = await index.LoadUnfinishedAsync("types");
+
+        Assert.Equal(["py.ingest", null, null], entries.Select(e => e.Type));
+    }
+
+    [Fact]
     public async Task Unfinished_records_load_a_page_at_a_time_each_page_after_the_last_entry_of_the_one_before()
     {
         var index = NewIndex();
