@@ -196,4 +196,22 @@ public sealed class AgentProtocolTests(AgentApiFixture fixture) : IClassFixture<
         var (_, types) = await _api.SendAsync(HttpMethod.Get, "/api/task-types");
         Assert.Contains(type, types.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_openapi_document_describes_every_agent_endpoint()
+    {
+        var (status, document) = await _api.SendAsync(HttpMethod.Get, "/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var paths = document.GetProperty("paths");
+        foreach (var (path, method) in new[]
+        {
+            ("/api/agents", "post"), ("/api/agents", "get"), ("/api/agents/{id}", "get"), ("/api/agents/{id}", "delete"),
+            ("/api/agents/{id}/heartbeat", "post"), ("/api/agents/{id}/poll", "post"),
+            ("/api/tasks/{id}/progress", "post"), ("/api/tasks/{id}/complete", "post"), ("/api/tasks/{id}/fail", "post"),
+        })
+        {
+            Assert.True(paths.TryGetProperty(path, out var item) && item.TryGetProperty(method, out var operation), $"{method} {path} is not in the OpenAPI document");
+            Assert.False(string.IsNullOrEmpty(operation.GetProperty("summary").GetString()));
+        }
+    }
 }
