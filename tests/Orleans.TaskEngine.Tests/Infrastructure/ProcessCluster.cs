@@ -19,6 +19,7 @@ public sealed class ProcessCluster : IAsyncDisposable
     private readonly HttpClient _probe = new() { Timeout = TimeSpan.FromSeconds(5) };
     private int _apiPort;
     private bool _initializeOnStart;
+    private IReadOnlyDictionary<string, string> _settings = new Dictionary<string, string>();
     private HttpClient? _apiHttp;
 
     private ProcessCluster(string name, string connectionString)
@@ -42,11 +43,16 @@ public sealed class ProcessCluster : IAsyncDisposable
 
     /// <summary>
     /// Creates the cluster's database and applies the schema with the silo's own <c>init-db</c> command, or, with
-    /// <paramref name="initializeOnStart"/>, leaves it empty for the silos to apply at start.
+    /// <paramref name="initializeOnStart"/>, leaves it empty for the silos to apply at start. <paramref name="settings"/>
+    /// (environment variables, e.g. <c>TaskEngine__Agents__LeaseSeconds</c>) are given to every silo and API process.
     /// </summary>
-    public static async Task<ProcessCluster> CreateAsync(PostgresFixture postgres, string name, bool initializeOnStart = false)
+    public static async Task<ProcessCluster> CreateAsync(PostgresFixture postgres, string name, bool initializeOnStart = false, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var cluster = new ProcessCluster(name, await postgres.CreateDatabaseAsync(name)) { _initializeOnStart = initializeOnStart };
+        var cluster = new ProcessCluster(name, await postgres.CreateDatabaseAsync(name))
+        {
+            _initializeOnStart = initializeOnStart,
+            _settings = settings ?? new Dictionary<string, string>(),
+        };
         if (initializeOnStart)
         {
             return cluster;
@@ -62,9 +68,9 @@ public sealed class ProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Creates the cluster's database, then starts <paramref name="silos"/> silos and the API host.</summary>
-    public static async Task<ProcessCluster> StartAsync(PostgresFixture postgres, string name, int silos, bool initializeOnStart = false)
+    public static async Task<ProcessCluster> StartAsync(PostgresFixture postgres, string name, int silos, bool initializeOnStart = false, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var cluster = await CreateAsync(postgres, name, initializeOnStart);
+        var cluster = await CreateAsync(postgres, name, initializeOnStart, settings);
         try
         {
             await cluster.StartAllAsync(silos);
@@ -170,7 +176,18 @@ public sealed class ProcessCluster : IAsyncDisposable
         _probe.Dispose();
     }
 
-    private Dictionary<string, string> ClusterEnvironment() => new()
+    private Dictionary<string, string> ClusterEnvironment()
+    {
+        var environment = BaseEnvironment();
+        foreach (var (key, value) in _settings)
+        {
+            environment[key] = value;
+        }
+
+        return environment;
+    }
+
+    private Dictionary<string, string> BaseEnvironment() => new()
     {
         ["DOTNET_ENVIRONMENT"] = "Testing",
         ["TaskEngine__Storage"] = "Postgres",
