@@ -37,6 +37,9 @@ public sealed record BenchResult
     public double? PeakWorkingSetMb { get; init; }
     public double? CpuSeconds { get; init; }
 
+    /// <summary>Bytes allocated in the tool's process per task, in KiB (hosted targets only).</summary>
+    public double? AllocatedKbPerTask { get; init; }
+
     /// <summary>Submitted tasks not seen completed: must be 0.</summary>
     public int Lost { get; init; }
 

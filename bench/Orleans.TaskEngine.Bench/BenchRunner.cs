@@ -27,6 +27,7 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
         var ids = new string[options.Tasks];
         var submitMs = new double[options.Tasks];
         var cpuBefore = target.EngineCpu;
+        var allocatedBefore = GC.GetTotalAllocatedBytes();
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
 
@@ -66,6 +67,7 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
             : completed.Select(o => (o.StartedAt!.Value - o.CreatedAt).TotalMilliseconds).ToArray();
         var completion = completed.Select(o => (o.FinishedAt!.Value - o.CreatedAt).TotalMilliseconds).ToArray();
         var cpuAfter = target.EngineCpu;
+        var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
 
         return new BenchResult
         {
@@ -95,6 +97,8 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
             CompletionP99Ms = Percentile(completion, 99),
             PeakWorkingSetMb = target.EnginePeakWorkingSet is { } ws ? Math.Round(ws / 1024.0 / 1024.0, 1) : null,
             CpuSeconds = cpuBefore is { } b && cpuAfter is { } a ? Math.Round((a - b).TotalSeconds, 2) : null,
+            // This process's allocations (the engine's and the tool's own) per task: steadier than time on a noisy machine.
+            AllocatedKbPerTask = options.HostsEngine ? Math.Round(allocated / 1024.0 / options.Tasks, 2) : null,
             Lost = options.Tasks - completed.Count,
             Throttled = target.Throttled,
             Cores = Environment.ProcessorCount,

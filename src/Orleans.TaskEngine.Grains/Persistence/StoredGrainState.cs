@@ -12,12 +12,13 @@ namespace Orleans.TaskEngine.Persistence;
 public sealed class StoredGrainState<T>(IGrainStorage storage, string stateName, GrainId grainId) : IGrainState<T>
     where T : new()
 {
-    private T _state = new();
+    // Made only when asked for: a read replaces it anyway, and a grain reads its state first.
+    private T? _state;
 
     [AllowNull]
     public T State
     {
-        get => _state;
+        get => _state ??= new T();
         set => _state = value ?? new T();
     }
 

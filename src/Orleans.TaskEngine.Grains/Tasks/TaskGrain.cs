@@ -297,14 +297,15 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
             FinishedAt = state.FinishedAt,
             Result = state.Result,
             Error = state.Status is TaskState.Completed ? null : state.Errors.LastOrDefault(),
-            Errors = [.. state.Errors],
+            // Shared, not copied: a stored state's lists are never changed again (a transition makes new ones).
+            Errors = state.Errors,
             WorkerId = state.WorkerId,
             Silo = state.Silo,
             Tags = submission.Tags,
             DependsOn = submission.DependsOn,
             IdempotencyKey = submission.IdempotencyKey,
             CreatedBy = submission.CreatedBy,
-            History = [.. state.History],
+            History = state.History,
             ExpiresAt = state.ExpiresAt,
         };
     }

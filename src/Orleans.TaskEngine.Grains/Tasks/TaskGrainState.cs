@@ -45,7 +45,11 @@ public sealed class TaskGrainState
     /// <summary>Whether the watchdog reminder may be registered (it is only while the task waits for a time or a dependency).</summary>
     [Id(19)] public bool WatchdogRegistered { get; set; }
 
-    /// <summary>A copy whose lists are its own: a transition changes the copy, never the state callers see.</summary>
+    /// <summary>
+    /// A copy for a transition to change, never the state callers see. It shares the lists: a transition that changes a
+    /// list gives the copy a new one (<c>[.. list, item]</c>), never changes one in place, so a transition costs one
+    /// list (its history event), not five. The state machine's tests check every command leaves its input unchanged.
+    /// </summary>
     public TaskGrainState Copy() => new()
     {
         Submission = Submission,
@@ -58,14 +62,14 @@ public sealed class TaskGrainState
         FailedAttempts = FailedAttempts,
         WorkerLosses = WorkerLosses,
         Result = Result,
-        Errors = [.. Errors],
+        Errors = Errors,
         WorkerId = WorkerId,
         Silo = Silo,
-        History = [.. History],
+        History = History,
         LastSequence = LastSequence,
         ExpiresAt = ExpiresAt,
-        WaitingOn = [.. WaitingOn],
-        Dependents = [.. Dependents],
+        WaitingOn = WaitingOn,
+        Dependents = Dependents,
         QueueSequence = QueueSequence,
         WatchdogRegistered = WatchdogRegistered,
     };

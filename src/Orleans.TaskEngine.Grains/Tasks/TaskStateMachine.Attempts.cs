@@ -81,6 +81,7 @@ public sealed partial class TaskStateMachine
         AddEvent(next, TaskEventKind.Progress, progress.Message, progress.Percent, at, onWorker: true);
         if (options.MaxProgressEvents >= 0 && next.History.Count(e => e.Kind == TaskEventKind.Progress) > options.MaxProgressEvents)
         {
+            // The history is this transition's own list already: the event above was added to a new one.
             next.History.RemoveAt(next.History.FindIndex(e => e.Kind == TaskEventKind.Progress));
         }
 
@@ -101,7 +102,7 @@ public sealed partial class TaskStateMachine
 
     private TaskTransition FailAttempt(TaskGrainState next, TaskError error, TaskMoment at, bool onWorker)
     {
-        next.Errors.Add(error);
+        next.Errors = [.. next.Errors, error];
         next.FailedAttempts++;
 
         // An attempt that ended with an answer ends a run of lost workers: the poison guard counts losses in a row.
@@ -127,14 +128,14 @@ public sealed partial class TaskStateMachine
     /// <summary>A graceful stop gave the attempt back: not the task's fault and not a lost worker, so nothing is counted.</summary>
     private static TaskTransition HandBack(TaskGrainState next, string why, TaskMoment at)
     {
-        next.Errors.Add(new TaskError { Kind = TaskErrorKinds.HandedBack, Message = why, Attempt = next.Attempts, At = at.Now });
+        next.Errors = [.. next.Errors, new TaskError { Kind = TaskErrorKinds.HandedBack, Message = why, Attempt = next.Attempts, At = at.Now }];
         var transition = MakePending(next, $"handed back by {next.WorkerId}: {why}", at, "The task is pending again.", onWorker: true);
         return transition with { Effects = transition.Effects | TaskEffects.StopRunTimers };
     }
 
     private TaskTransition LoseWorker(TaskGrainState next, string why, TaskMoment at, bool onWorker)
     {
-        next.Errors.Add(new TaskError { Kind = TaskErrorKinds.WorkerLost, Message = why, Attempt = next.Attempts, At = at.Now });
+        next.Errors = [.. next.Errors, new TaskError { Kind = TaskErrorKinds.WorkerLost, Message = why, Attempt = next.Attempts, At = at.Now }];
         next.WorkerLosses++;
         if (next.WorkerLosses >= options.MaxWorkerLosses)
         {

@@ -85,7 +85,7 @@ public sealed partial class TaskStateMachine(TaskOptions options, Random random)
         }
 
         var next = current.Copy();
-        next.Dependents.Add(dependentTaskId);
+        next.Dependents = [.. next.Dependents, dependentTaskId];
         return Applied($"Task {dependentTaskId} will be told when this one finishes.", next, TaskEffects.None);
     }
 
@@ -120,7 +120,7 @@ public sealed partial class TaskStateMachine(TaskOptions options, Random random)
         var next = current.Copy();
         if (status == TaskState.Completed)
         {
-            next.WaitingOn.Remove(dependencyTaskId);
+            next.WaitingOn = [.. next.WaitingOn.Where(id => id != dependencyTaskId)];
             if (next.WaitingOn.Count > 0)
             {
                 return Applied($"Dependency {dependencyTaskId} completed; {next.WaitingOn.Count} left.", next, TaskEffects.None);
@@ -136,7 +136,7 @@ public sealed partial class TaskStateMachine(TaskOptions options, Random random)
         }
 
         var why = status is null ? $"dependency {dependencyTaskId} does not exist" : $"dependency {dependencyTaskId} is {status.Value.ToWireName()}";
-        next.Errors.Add(new TaskError { Kind = TaskErrorKinds.Dependency, Message = why, Attempt = next.Attempts, At = at.Now });
+        next.Errors = [.. next.Errors, new TaskError { Kind = TaskErrorKinds.Dependency, Message = why, Attempt = next.Attempts, At = at.Now }];
         Finish(next, TaskState.Failed, why, at, onWorker: false);
         return Applied($"The task failed: {why}.", next, Finished);
     }
@@ -248,7 +248,7 @@ public sealed partial class TaskStateMachine(TaskOptions options, Random random)
     /// the worker's silo for what a worker did or reported, the task grain's otherwise.
     /// </summary>
     private static void AddEvent(TaskGrainState next, TaskEventKind kind, string? message, double? percent, TaskMoment at, bool onWorker) =>
-        next.History.Add(new TaskEvent
+        next.History = [.. next.History, new TaskEvent
         {
             Sequence = ++next.LastSequence,
             Kind = kind,
@@ -259,7 +259,7 @@ public sealed partial class TaskStateMachine(TaskOptions options, Random random)
             Silo = onWorker ? next.Silo : at.Silo,
             Message = message,
             Percent = percent,
-        });
+        }];
 
     private static TaskTransition Applied(string message, TaskGrainState next, TaskEffects effects) =>
         new() { Applied = true, Message = message, Next = next, Effects = effects };
