@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Storage;
+using Orleans.TaskEngine.History;
 
 namespace Orleans.TaskEngine.Storage;
 
@@ -17,7 +18,7 @@ namespace Orleans.TaskEngine.Storage;
 /// those pauses). The data lives outside any silo, keyed by service id, so several silos of one test process share
 /// it and it outlives a silo that is killed (the tests' failover runs on it). It does not survive the process.
 /// </summary>
-public sealed class InProcessGrainStorage(Serializer serializer, IOptions<ClusterOptions> cluster) : IGrainStorage
+public sealed class InProcessGrainStorage(Serializer serializer, IOptions<ClusterOptions> cluster, InProcessTaskHistory? history = null) : IGrainStorage
 {
     private static readonly ConcurrentDictionary<string, ConcurrentDictionary<StateKey, StoredState>> Services = new();
 
@@ -59,6 +60,13 @@ public sealed class InProcessGrainStorage(Serializer serializer, IOptions<Cluste
 
         grainState.ETag = written.ETag;
         grainState.RecordExists = true;
+
+        // The audit log, in the same call: once the state is stored, its events are in the log.
+        if (history is not null && TaskAuditProjection.Project(stateName, grainId.Key.ToString()!, grainState.State) is { } rows)
+        {
+            history.Record(rows);
+        }
+
         return Task.CompletedTask;
     }
 

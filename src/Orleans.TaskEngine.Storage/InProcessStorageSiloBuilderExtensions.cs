@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime.Hosting;
+using Orleans.TaskEngine.History;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Scheduling;
 
@@ -13,6 +14,8 @@ public static class InProcessStorageSiloBuilderExtensions
         ArgumentNullException.ThrowIfNull(silo);
         silo.Services.AddGrainStorage(TaskEngineStorage.Name, (sp, _) => ActivatorUtilities.CreateInstance<InProcessGrainStorage>(sp));
         silo.Services.AddSingleton<IQueueIndex, InProcessQueueIndex>();
+        silo.Services.AddSingleton<InProcessTaskHistory>();
+        silo.Services.AddSingleton<ITaskHistory>(sp => sp.GetRequiredService<InProcessTaskHistory>());
         silo.AddReminders();
         silo.Services.AddSingleton<IReminderTable, InProcessReminderTable>();
         return silo;

@@ -47,10 +47,17 @@ public sealed class TaskEngineClusterClient(IGrainFactory grains)
     }
 
     public Task<CommandResult> CancelAsync(string taskId, string? reason = null, CancellationToken cancellationToken = default) =>
-        Task(taskId).Cancel(reason).WaitAsync(cancellationToken);
+        CancelAsync(taskId, reason, actor: null, cancellationToken);
+
+    /// <param name="actor">Who asks, for the audit log (the API passes its caller's identity).</param>
+    public Task<CommandResult> CancelAsync(string taskId, string? reason, string? actor, CancellationToken cancellationToken = default) =>
+        Task(taskId).Cancel(reason, actor).WaitAsync(cancellationToken);
 
     public Task<CommandResult> RetryAsync(string taskId, CancellationToken cancellationToken = default) =>
-        Task(taskId).Retry().WaitAsync(cancellationToken);
+        RetryAsync(taskId, actor: null, cancellationToken);
+
+    public Task<CommandResult> RetryAsync(string taskId, string? actor, CancellationToken cancellationToken = default) =>
+        Task(taskId).Retry(actor).WaitAsync(cancellationToken);
 
     public Task<QueueStatus> GetQueueAsync(string queue, CancellationToken cancellationToken = default) =>
         grains.GetGrainByKey<ISchedulerGrain>(queue).GetStatus().WaitAsync(cancellationToken);

@@ -31,8 +31,10 @@ public interface ITaskGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<TaskEventPage?> WaitForEvents(long afterSequence, TimeSpan timeout);
 
-    Task<CommandResult> Cancel(string? reason);
+    /// <param name="reason">Why, for the history.</param>
+    /// <param name="actor">Who asks (the caller's identity), for the audit log; null: <c>system</c>.</param>
+    Task<CommandResult> Cancel(string? reason, string? actor = null);
 
     /// <summary>Runs a failed or cancelled task again, keeping its history.</summary>
-    Task<CommandResult> Retry();
+    Task<CommandResult> Retry(string? actor = null);
 }

@@ -28,4 +28,10 @@ public sealed record TaskEvent
 
     /// <summary>For progress events: the fraction done, 0..1, when the handler gave one.</summary>
     [Id(8)] public double? Percent { get; init; }
+
+    /// <summary>Who caused it: the caller's identity (as in <c>createdBy</c>) for a submit, cancel or retry; <c>system</c> otherwise.</summary>
+    [Id(9)] public string? Actor { get; init; }
+
+    /// <summary>For an event that records a failed attempt or a failure: the error's kind.</summary>
+    [Id(10)] public string? ErrorKind { get; init; }
 }

@@ -373,13 +373,13 @@ public static class TaskEndpoints
 
     private static string Shown(string text) => text.Length > 40 ? text[..40] + "…" : text;
 
-    private static async Task<IResult> CancelAsync(string id, string? reason, TaskEngineClusterClient engine, CancellationToken cancellationToken) =>
+    private static async Task<IResult> CancelAsync(HttpContext http, string id, string? reason, TaskEngineClusterClient engine, CancellationToken cancellationToken) =>
         reason is { Length: > TaskDefaults.MaxReasonLength }
             ? ApiProblems.BadRequest($"reason must be at most {TaskDefaults.MaxReasonLength} characters; it has {reason.Length}.")
-            : Command(id, await engine.CancelAsync(id, reason, cancellationToken));
+            : Command(id, await engine.CancelAsync(id, reason, Caller(http), cancellationToken));
 
-    private static async Task<IResult> RetryAsync(string id, TaskEngineClusterClient engine, CancellationToken cancellationToken) =>
-        Command(id, await engine.RetryAsync(id, cancellationToken));
+    private static async Task<IResult> RetryAsync(HttpContext http, string id, TaskEngineClusterClient engine, CancellationToken cancellationToken) =>
+        Command(id, await engine.RetryAsync(id, Caller(http), cancellationToken));
 
     private static IResult Command(string id, CommandResult result) =>
         result.Task is null ? ApiProblems.NotFound(id)

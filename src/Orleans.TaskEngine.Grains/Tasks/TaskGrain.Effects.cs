@@ -63,6 +63,8 @@ public sealed partial class TaskGrain
     /// </summary>
     private async Task WriteAsync(TaskGrainState next, bool submitting)
     {
+        // The audit log takes, with this write, the events the stored state does not have yet.
+        next.AuditedThrough = _durable.Submission is null || _durable.CreatedAt != next.CreatedAt ? 0 : _durable.LastSequence;
         _state.State = next;
         try
         {

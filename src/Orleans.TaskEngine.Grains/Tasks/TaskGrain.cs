@@ -32,7 +32,7 @@ namespace Orleans.TaskEngine.Tasks;
 public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, IRemindable
 {
     private const string WatchdogReminderName = "watchdog";
-    private const string StateName = "task";
+    private const string StateName = History.TaskAuditProjection.StateName;
     private static readonly TimeSpan WorkerCallTimeout = TimeSpan.FromSeconds(5);
 
     private string? _id;
@@ -117,7 +117,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
             return refused;
         }
 
-        var transition = _machine.Submit(_durable, Id, submission, Moment);
+        var transition = _machine.Submit(_durable, Id, submission, MomentFor(submission.CreatedBy));
         if (!transition.Applied)
         {
             DeactivateOnIdle();
@@ -213,9 +213,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
         return new TaskEventPage { Events = events, Status = state.Status, Finished = state.Status.IsTerminal() };
     }
 
-    public Task<CommandResult> Cancel(string? reason) => CommandAsync(_machine.Cancel(_durable, reason, Moment));
+    public Task<CommandResult> Cancel(string? reason, string? actor = null) => CommandAsync(_machine.Cancel(_durable, reason, MomentFor(actor)));
 
-    public Task<CommandResult> Retry() => CommandAsync(_machine.Retry(_durable, Moment));
+    public Task<CommandResult> Retry(string? actor = null) => CommandAsync(_machine.Retry(_durable, MomentFor(actor)));
+
+    private TaskMoment MomentFor(string? actor) => actor is { Length: > 0 } ? Moment with { Actor = actor } : Moment;
 
     /// <summary>Why a submission cannot be taken (bad field, unknown type, a dependency that does not exist), or null.</summary>
     private async Task<SubmitResult?> RefuseAsync(TaskSubmission submission)

@@ -46,6 +46,12 @@ public sealed class TaskGrainState
     [Id(19)] public bool WatchdogRegistered { get; set; }
 
     /// <summary>
+    /// The last event of the state stored before this one: the audit log takes the events after it with this write
+    /// (a write that is repeated after it did land adds nothing: the log's key is task, incarnation, sequence).
+    /// </summary>
+    [Id(20)] public long AuditedThrough { get; set; }
+
+    /// <summary>
     /// A copy for a transition to change, never the state callers see. It shares the lists: a transition that changes a
     /// list gives the copy a new one (<c>[.. list, item]</c>), never changes one in place, so a transition costs one
     /// list (its history event), not five. The state machine's tests check every command leaves its input unchanged.
@@ -72,5 +78,6 @@ public sealed class TaskGrainState
         Dependents = Dependents,
         QueueSequence = QueueSequence,
         WatchdogRegistered = WatchdogRegistered,
+        AuditedThrough = AuditedThrough,
     };
 }

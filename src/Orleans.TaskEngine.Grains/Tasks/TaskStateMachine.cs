@@ -259,6 +259,10 @@ public sealed partial class TaskStateMachine(TaskOptions options, Random random)
             Silo = onWorker ? next.Silo : at.Silo,
             Message = message,
             Percent = percent,
+            Actor = at.Actor,
+
+            // An error this transition recorded carries this moment.
+            ErrorKind = next.Errors.Count > 0 && next.Errors[^1].At == at.Now ? next.Errors[^1].Kind : null,
         }];
 
     private static TaskTransition Applied(string message, TaskGrainState next, TaskEffects effects) =>

@@ -1,0 +1,20 @@
+namespace Orleans.TaskEngine.History;
+
+/// <summary>
+/// The audit log's query side: every task incarnation's summary and events, written with the task's state (see
+/// <see cref="TaskAuditProjection"/>) and kept for <c>TaskEngine:History:Retention</c>. One implementation per store;
+/// <c>HistoryContract</c> in the tests runs on each. Failures surface as <see cref="Tasks.TaskEngineUnavailableException"/>.
+/// </summary>
+public interface ITaskHistory
+{
+    Task<TaskSearchPage> SearchAsync(TaskSearchQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The events of one incarnation of a task in order: the newest incarnation, or the one created at
+    /// <paramref name="createdAt"/>. Null when there is none.
+    /// </summary>
+    Task<TaskHistoryRecord?> LoadAsync(string taskId, DateTimeOffset? createdAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Purges up to <paramref name="limit"/> incarnations created before <paramref name="before"/>, oldest first, with their events; returns how many.</summary>
+    Task<int> PurgeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default);
+}
