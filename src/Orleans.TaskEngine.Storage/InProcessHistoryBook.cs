@@ -113,6 +113,33 @@ internal sealed class InProcessHistoryBook
         }
     }
 
+    public TaskStatsInput StatsInput(DateTimeOffset from, DateTimeOffset to)
+    {
+        var finished = new List<TaskSummary>();
+        var failures = new List<AuditEvent>();
+        lock (_gate)
+        {
+            foreach (var entry in _entries.Values)
+            {
+                var summary = entry.Summary;
+                if (summary.FinishedAt is { } at && at >= from && at < to)
+                {
+                    finished.Add(summary);
+                }
+
+                foreach (var e in entry.Events)
+                {
+                    if (e.ErrorKind is not null && e.At >= from && e.At < to)
+                    {
+                        failures.Add(new AuditEvent { TaskId = summary.Id, CreatedAt = summary.CreatedAt, Type = summary.Type, Queue = summary.Queue, Event = e });
+                    }
+                }
+            }
+        }
+
+        return new TaskStatsInput { Finished = finished, Failures = failures };
+    }
+
     public int Purge(DateTimeOffset before, int limit)
     {
         var purged = 0;

@@ -29,6 +29,9 @@ public sealed class InProcessTaskHistory(IOptions<ClusterOptions> cluster, IOpti
     public Task<TaskHistoryRecord?> LoadAsync(string taskId, DateTimeOffset? createdAt, CancellationToken cancellationToken = default) =>
         Task.FromResult(Book.Load(taskId, createdAt));
 
+    public Task<TaskStatsInput> LoadStatsInputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Book.StatsInput(from, to));
+
     public Task<int> PurgeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default) =>
         Task.FromResult(Book.Purge(before, limit));
 }

@@ -14,4 +14,8 @@ public interface ITaskHistoryGrain : IGrainWithIntegerKey
     /// <summary>One incarnation of a task (the newest, or the one created at <paramref name="createdAt"/>); null: none.</summary>
     [AlwaysInterleave]
     Task<TaskHistoryRecord?> Load(string taskId, DateTimeOffset? createdAt);
+
+    /// <summary>The execution report of the window that ends now (<see cref="TaskStatsWindow"/>), by <c>type</c> or <c>queue</c>.</summary>
+    [AlwaysInterleave]
+    Task<TaskStats> Stats(string window, string by);
 }

@@ -15,6 +15,12 @@ public interface ITaskHistory
     /// </summary>
     Task<TaskHistoryRecord?> LoadAsync(string taskId, DateTimeOffset? createdAt, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// For an execution report: the incarnations that finished in [<paramref name="from"/>, <paramref name="to"/>) and the
+    /// events with an error kind recorded in it (<see cref="TaskStatsCalculator"/> makes the report).
+    /// </summary>
+    Task<TaskStatsInput> LoadStatsInputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+
     /// <summary>Purges up to <paramref name="limit"/> incarnations created before <paramref name="before"/>, oldest first, with their events; returns how many.</summary>
     Task<int> PurgeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default);
 }

@@ -114,4 +114,46 @@ public sealed class HistoryApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, (await _fleet.SendAsync(HttpMethod.Get, "/api/tasks/x/history")).Status);
         Assert.Equal(HttpStatusCode.OK, (await _ops.SendAsync(HttpMethod.Get, "/api/tasks?limit=1")).Status);
     }
+
+    [Fact]
+    public async Task Stats_report_a_known_workload_as_json_and_as_csv_and_refuse_bad_windows()
+    {
+        var queue = "stats-" + Guid.NewGuid().ToString("N")[..8];
+        var echoes = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            echoes.Add(await _backend.SubmitAsync("echo", queue: queue, payload: new { i }));
+        }
+
+        var parked = await _backend.SubmitAsync("delay", queue: queue, payload: new { ms = 600_000 });
+        await _backend.SendAsync(HttpMethod.Post, $"/api/tasks/{parked}/cancel");
+        foreach (var id in echoes)
+        {
+            await Eventually.Until(() => _backend.GetTaskAsync(id), t => t.GetProperty("status").GetString() == "completed", Patience, $"echo {id}");
+        }
+
+        var (status, stats) = await _backend.SendAsync(HttpMethod.Get, "/api/stats?window=15m&by=queue");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("15m", stats.GetProperty("window").GetString());
+        var group = stats.GetProperty("groups").EnumerateArray().Single(g => g.GetProperty("key").GetString() == queue);
+        Assert.Equal(5, group.GetProperty("counts").GetProperty("completed").GetInt32());
+        Assert.Equal(1, group.GetProperty("counts").GetProperty("cancelled").GetInt32());
+        Assert.Equal(15, group.GetProperty("perMinute").GetArrayLength());
+        Assert.Equal(6, group.GetProperty("perMinute").EnumerateArray().Sum(n => n.GetInt32()));
+        Assert.True(group.GetProperty("runMs").GetProperty("p50").GetDouble() >= 0);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/stats?window=15m&by=queue");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/csv"));
+        var http = _factory!.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "backend-secret");
+        using var response = await http.SendAsync(request);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("key,completed,failed,cancelled,timedOut,retried,perMinute,", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith($"{queue},5,0,1,0,0,", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await _backend.SendAsync(HttpMethod.Get, "/api/stats?window=2h")).Status);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _backend.SendAsync(HttpMethod.Get, "/api/stats?by=silo")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _fleet.SendAsync(HttpMethod.Get, "/api/stats")).Status);
+    }
 }
