@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Orleans.TaskEngine.Hosting;
 
 /// <summary>The audit log and task search (section <c>TaskEngine:History</c>).</summary>
-public sealed class HistoryOptions
+public sealed class HistoryOptions : IValidatableObject
 {
     public const string Section = "TaskEngine:History";
 
@@ -19,4 +19,17 @@ public sealed class HistoryOptions
     public int PurgeBatchSize { get; set; } = 1_000;
 
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Retention <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("TaskEngine:History:Retention must be positive.", [nameof(Retention)]);
+        }
+
+        if (PurgeInterval <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("TaskEngine:History:PurgeInterval must be positive.", [nameof(PurgeInterval)]);
+        }
+    }
 }

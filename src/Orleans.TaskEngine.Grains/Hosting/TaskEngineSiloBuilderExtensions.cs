@@ -72,6 +72,7 @@ public static class TaskEngineSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TaskHandlerRegistry>();
         services.TryAddSingleton<KnownTaskTypes>();
+        services.AddHostedService<History.HistoryPurger>();
         services.AddMetrics();
         services.TryAddSingleton<TaskEngineInstruments>();
         // The http handler follows redirects itself, checking each new host against the allow-list; an automatic
