@@ -30,6 +30,7 @@ public sealed record BenchOptions
           --storage memory|postgres      embedded target's storage (default memory)
           --connection <string>          PostgreSQL connection string (embedded + postgres; the tool creates the schema)
           --api-key <key>                bearer key for a REST target
+          --history on|off               the audit log (TaskEngine:History:Enabled) of a hosted engine (default on)
           --probe                        no tasks: measure plain Orleans in the embedded silo instead, --tasks times
                                          each (after --warmup times each): new activations with a stored state, new
                                          activations without, and calls to active grains
@@ -49,6 +50,7 @@ public sealed record BenchOptions
     public string? Connection { get; init; }
     public string? ApiKey { get; init; }
     public bool Probe { get; init; }
+    public bool History { get; init; } = true;
     public int Agents { get; init; } = 4;
     public int AgentConcurrency { get; init; } = 16;
 
@@ -93,6 +95,7 @@ public sealed record BenchOptions
                 "--connection" => options with { Connection = Next() },
                 "--api-key" => options with { ApiKey = Next() },
                 "--probe" => options with { Probe = true },
+                "--history" => options with { History = Next() switch { "on" => true, "off" => false, var v => throw new ArgumentException($"--history must be on or off, not {v}") } },
                 "--agents" => options with { Agents = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--agent-concurrency" => options with { AgentConcurrency = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),

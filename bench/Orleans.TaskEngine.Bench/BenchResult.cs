@@ -9,6 +9,8 @@ public sealed record BenchResult
     public required string Target { get; init; }
     public required string Storage { get; init; }
     public required string Handler { get; init; }
+    /// <summary>Whether the hosted engine wrote its audit log (null for a REST target: the server's setting).</summary>
+    public bool? History { get; init; }
     public int Concurrency { get; init; }
 
     /// <summary>Agents target only (absent otherwise, so other lines keep their shape).</summary>

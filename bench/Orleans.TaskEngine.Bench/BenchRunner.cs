@@ -76,6 +76,7 @@ public sealed class BenchRunner(BenchOptions options, IBenchTarget target)
             // A REST target's storage is the server's choice, which the tool cannot see.
             Storage = options.HostsEngine ? options.Storage : "server",
             Handler = options.Handler,
+            History = options.HostsEngine ? options.History : null,
             Agents = options.IsAgents ? options.Agents : null,
             AgentConcurrency = options.IsAgents ? options.AgentConcurrency : null,
             Concurrency = options.Concurrency,

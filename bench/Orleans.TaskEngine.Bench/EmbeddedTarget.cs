@@ -32,6 +32,7 @@ public sealed class EmbeddedTarget : IBenchTarget
             ["ConnectionStrings:TaskEngine"] = options.Connection,
             ["TaskEngine:Database:InitializeOnStart"] = options.Storage == "postgres" ? "true" : null,
             ["TaskEngine:Queues:DefaultMaxPending"] = "1000000",
+            ["TaskEngine:History:Enabled"] = options.History ? "true" : "false",
             ["TaskEngine:Queues:Overrides:backlog:Exclusive"] = "true",
             // The default pool as the engine ships it (2 workers × 8 slots per silo), plus one slot for the backlog runs.
             ["TaskEngine:Workers:Pools:0:Name"] = "default",

@@ -62,7 +62,7 @@ public sealed class InProcessGrainStorage(Serializer serializer, IOptions<Cluste
         grainState.RecordExists = true;
 
         // The audit log, in the same call: once the state is stored, its events are in the log.
-        if (history is not null && TaskAuditProjection.Project(stateName, grainId.Key.ToString()!, grainState.State) is { } rows)
+        if (history is { Enabled: true } && TaskAuditProjection.Project(stateName, grainId.Key.ToString()!, grainState.State) is { } rows)
         {
             history.Record(rows);
         }

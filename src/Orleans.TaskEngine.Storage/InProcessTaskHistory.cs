@@ -18,6 +18,9 @@ public sealed class InProcessTaskHistory(IOptions<ClusterOptions> cluster, IOpti
 
     private InProcessHistoryBook Book => Services.GetOrAdd(cluster.Value.ServiceId, _ => new InProcessHistoryBook());
 
+    /// <summary>Whether writes add to the log (<see cref="HistoryOptions.Enabled"/>).</summary>
+    public bool Enabled => options.Value.Enabled;
+
     public void Record(TaskAuditRows rows) => Book.Record(rows, options.Value.MaxTasks);
 
     public Task<TaskSearchPage> SearchAsync(TaskSearchQuery query, CancellationToken cancellationToken = default)

@@ -7,6 +7,9 @@ public sealed class HistoryOptions : IValidatableObject
 {
     public const string Section = "TaskEngine:History";
 
+    /// <summary>Whether task writes add to the audit log (off: search, history and stats find nothing new; for measuring its cost).</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>How long a task incarnation's summary and events are kept (from its creation).</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
