@@ -54,3 +54,76 @@ CREATE INDEX IF NOT EXISTS taskengine_queue_records_expiry
 -- index scan by recursive CTE), so it costs one probe a queue, not a read of every row.
 CREATE INDEX IF NOT EXISTS taskengine_queue_records_queues
     ON taskengine_queue_records (service_id, queue);
+
+-- The audit log (ITaskHistory, PostgresTaskHistory): written by PostgresGrainStorage in the same statement as the task
+-- state that makes it true (data-modifying CTEs joined on the state rows written), kept for TaskEngine:History:Retention.
+-- An incarnation is (task_id, created_at): a task id can come back after its task was purged. (taskengine_task_events
+-- above was a placeholder that nothing ever wrote; it stays, unused.)
+
+-- One row an incarnation, upserted by every state write of the task. task_id in the "C" collation: search pages by
+-- (created_at, task_id) in ordinal order, as the in-process history does, whatever the database's collation.
+-- status is the TaskState as the API spells it (pending, running, ...); priority the TaskPriority as its integer.
+-- fillfactor: the row is rewritten a few times soon after its insert; room on its page keeps the new version there.
+CREATE TABLE IF NOT EXISTS taskengine_task_summaries
+(
+    service_id         text        NOT NULL,
+    task_id            text        COLLATE "C" NOT NULL,
+    created_at         timestamptz NOT NULL,
+    type               text        NOT NULL,
+    queue              text        NOT NULL,
+    priority           integer     NOT NULL,
+    status             text        NOT NULL,
+    attempts           integer     NOT NULL,
+    created_by         text        NULL,
+    started_at         timestamptz NULL,
+    finished_at        timestamptz NULL,
+    tags               text[]      NOT NULL DEFAULT '{}',
+    last_error_kind    text        NULL,
+    last_error_message text        NULL,
+    CONSTRAINT taskengine_task_summaries_pkey PRIMARY KEY (service_id, task_id, created_at)
+) WITH (fillfactor = 80);
+
+-- Search is newest first by (created_at, task_id), a page after a cursor: each index below returns a filter's rows in
+-- that order, so a page is a range scan that stops at the page's end. Unfiltered (and by time only): the first. By one
+-- of status, type, queue, created_by: its own (a search with several uses one and filters the rest). The oldest-first
+-- purge walks the first one backwards. Each index is one more entry a status change writes (a changed indexed column
+-- makes the update non-HOT), so there is none for rarer needs.
+CREATE INDEX IF NOT EXISTS taskengine_task_summaries_newest
+    ON taskengine_task_summaries (service_id, created_at DESC, task_id DESC);
+CREATE INDEX IF NOT EXISTS taskengine_task_summaries_status
+    ON taskengine_task_summaries (service_id, status, created_at DESC, task_id DESC);
+CREATE INDEX IF NOT EXISTS taskengine_task_summaries_type
+    ON taskengine_task_summaries (service_id, type, created_at DESC, task_id DESC);
+CREATE INDEX IF NOT EXISTS taskengine_task_summaries_queue
+    ON taskengine_task_summaries (service_id, queue, created_at DESC, task_id DESC);
+CREATE INDEX IF NOT EXISTS taskengine_task_summaries_created_by
+    ON taskengine_task_summaries (service_id, created_by, created_at DESC, task_id DESC)
+    WHERE created_by IS NOT NULL;
+
+-- By tag: the tasks holding it (tags @> ARRAY[tag]) from a GIN index, then sorted; a tag is expected to pick out a
+-- small share of the tasks. GIN's pending list keeps the insert cheap.
+CREATE INDEX IF NOT EXISTS taskengine_task_summaries_tags
+    ON taskengine_task_summaries USING gin (tags);
+
+-- One row an event of an incarnation, in its order (seq, from 1). Inserted ON CONFLICT DO NOTHING: a write repeated
+-- after it landed adds nothing. Read and purged by its key's prefix only.
+CREATE TABLE IF NOT EXISTS taskengine_audit_events
+(
+    service_id text             NOT NULL,
+    task_id    text             COLLATE "C" NOT NULL,
+    created_at timestamptz      NOT NULL,
+    seq        bigint           NOT NULL,
+    at         timestamptz      NOT NULL,
+    kind       text             NOT NULL,
+    status     text             NOT NULL,
+    attempt    integer          NOT NULL,
+    worker_id  text             NULL,
+    silo       text             NULL,
+    actor      text             NULL,
+    message    text             NULL,
+    error_kind text             NULL,
+    percent    double precision NULL,
+    type       text             NOT NULL,
+    queue      text             NOT NULL,
+    CONSTRAINT taskengine_audit_events_pkey PRIMARY KEY (service_id, task_id, created_at, seq)
+);

@@ -6,6 +6,7 @@ using Orleans.Configuration;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
+using Orleans.TaskEngine.History;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Storage.Database;
@@ -128,6 +129,10 @@ public static class TaskEngineSiloConfiguration
         }));
         silo.Services.AddGrainStorage(PostgresBatchedStorageName, (sp, _) => ActivatorUtilities.CreateInstance<PostgresGrainStorage>(sp));
         silo.Services.AddSingleton<IQueueIndex, PostgresQueueIndex>();
+
+        // The audit log's queries; its rows are written by the batched store with each task state (the ADO.NET one
+        // writes none).
+        silo.Services.AddSingleton<ITaskHistory, PostgresTaskHistory>();
 
         // Chosen when the storage is first resolved: the options are bound from configuration only then.
         return silo.AddTaskEngineStorageOver(sp =>

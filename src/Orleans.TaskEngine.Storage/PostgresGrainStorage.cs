@@ -8,6 +8,7 @@ using Orleans.Runtime;
 using Orleans.Serialization;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using Orleans.TaskEngine.History;
 using Orleans.TaskEngine.Hosting;
 
 namespace Orleans.TaskEngine.Storage;
@@ -34,7 +35,11 @@ public sealed partial class PostgresGrainStorage : IGrainStorage, IAsyncDisposab
 
     // An update where the version is the expected one, an insert where none is expected (and no row exists): the rows
     // returned are the writes that succeeded, with their new versions. Both see the same snapshot and never the same row.
-    private const string WriteSql = """
+    // The audit log is written by the same statement, for the writes that succeeded only (joined on their rows): each
+    // task state's summary (upserted by incarnation) and its new events (ON CONFLICT DO NOTHING: a write repeated after it
+    // landed adds none). Tags go as one flat array, each summary taking its slice [tag_from:tag_to] (empty when from > to),
+    // since unnest cannot give rows arrays of different lengths; an event names its summary by its position (audit.n).
+    internal const string WriteSql = """
         WITH input AS (
             SELECT * FROM unnest(@names, @ids, @expected, @payloads) AS i (state_name, grain_id, expected, payload)
         ),
@@ -50,10 +55,45 @@ public sealed partial class PostgresGrainStorage : IGrainStorage, IAsyncDisposab
             SELECT @service, i.state_name, i.grain_id, 1, i.payload FROM input i WHERE i.expected IS NULL
             ON CONFLICT (service_id, state_name, grain_id) DO NOTHING
             RETURNING state_name, grain_id, version
+        ),
+        written AS (
+            SELECT state_name, grain_id, version FROM updated
+            UNION ALL
+            SELECT state_name, grain_id, version FROM inserted
+        ),
+        audit AS (
+            SELECT a.* FROM unnest(
+                @a_names, @a_ids, @a_tasks, @a_created, @a_types, @a_queues, @a_priorities, @a_statuses, @a_attempts,
+                @a_created_by, @a_started, @a_finished, @a_tag_from, @a_tag_to, @a_error_kinds, @a_error_messages)
+                WITH ORDINALITY AS a (state_name, grain_id, task_id, created_at, type, queue, priority, status, attempts,
+                    created_by, started_at, finished_at, tag_from, tag_to, last_error_kind, last_error_message, n)
+            JOIN written w ON w.state_name = a.state_name AND w.grain_id = a.grain_id
+        ),
+        summaries AS (
+            INSERT INTO taskengine_task_summaries (service_id, task_id, created_at, type, queue, priority, status, attempts,
+                created_by, started_at, finished_at, tags, last_error_kind, last_error_message)
+            SELECT @service, a.task_id, a.created_at, a.type, a.queue, a.priority, a.status, a.attempts,
+                a.created_by, a.started_at, a.finished_at, coalesce((@a_tags::text[])[a.tag_from:a.tag_to], '{}'),
+                a.last_error_kind, a.last_error_message
+            FROM audit a
+            ON CONFLICT (service_id, task_id, created_at) DO UPDATE
+            SET type = EXCLUDED.type, queue = EXCLUDED.queue, priority = EXCLUDED.priority, status = EXCLUDED.status,
+                attempts = EXCLUDED.attempts, created_by = EXCLUDED.created_by, started_at = EXCLUDED.started_at,
+                finished_at = EXCLUDED.finished_at, tags = EXCLUDED.tags, last_error_kind = EXCLUDED.last_error_kind,
+                last_error_message = EXCLUDED.last_error_message
+        ),
+        events AS (
+            INSERT INTO taskengine_audit_events (service_id, task_id, created_at, seq, at, kind, status, attempt, worker_id,
+                silo, actor, message, error_kind, percent, type, queue)
+            SELECT @service, a.task_id, a.created_at, e.seq, e.at, e.kind, e.status, e.attempt, e.worker_id,
+                e.silo, e.actor, e.message, e.error_kind, e.percent, a.type, a.queue
+            FROM unnest(@e_rows, @e_seqs, @e_at, @e_kinds, @e_statuses, @e_attempts, @e_workers, @e_silos, @e_actors,
+                    @e_messages, @e_error_kinds, @e_percents)
+                AS e (n, seq, at, kind, status, attempt, worker_id, silo, actor, message, error_kind, percent)
+            JOIN audit a ON a.n = e.n
+            ON CONFLICT (service_id, task_id, created_at, seq) DO NOTHING
         )
-        SELECT state_name, grain_id, version FROM updated
-        UNION ALL
-        SELECT state_name, grain_id, version FROM inserted
+        SELECT state_name, grain_id, version FROM written
         """;
 
     // The rows returned are the clears that succeeded: a delete at the expected version, or, with no version expected,
@@ -142,9 +182,12 @@ public sealed partial class PostgresGrainStorage : IGrainStorage, IAsyncDisposab
     {
         ArgumentNullException.ThrowIfNull(grainState);
 
-        // Serialized here, on the caller's thread, so the flush loop only moves bytes.
+        // Serialized here, on the caller's thread, so the flush loop only moves bytes; the audit log's rows too.
         var write = new Operation(
-            OperationKind.Write, stateName, grainId.ToString(), ParseETag("write", stateName, grainId, grainState.ETag), _serializer.SerializeToArray(grainState.State));
+            OperationKind.Write, stateName, grainId.ToString(), ParseETag("write", stateName, grainId, grainState.ETag), _serializer.SerializeToArray(grainState.State))
+        {
+            Audit = TaskAuditProjection.Project(stateName, grainId.Key.ToString()!, grainState.State),
+        };
         await _operations.EnqueueAsync(write).ConfigureAwait(false);
 
         grainState.ETag = FormatETag(write.Version);
@@ -267,9 +310,125 @@ public sealed partial class PostgresGrainStorage : IGrainStorage, IAsyncDisposab
             {
                 TypedValue = operations.Select(o => o.Payload!).ToArray(),
             });
+            AddAuditParameters(command.Parameters, operations);
         }
 
         return command;
+    }
+
+    /// <summary>The audit rows of a batch's writes as arrays, one element a summary (a_*) or an event (e_*); empty when none.</summary>
+    private static void AddAuditParameters(NpgsqlParameterCollection parameters, Operation[] operations)
+    {
+        var audited = operations.Where(o => o.Audit is not null).ToArray();
+        var summaries = audited.Length;
+        var names = new string[summaries];
+        var ids = new string[summaries];
+        var tasks = new string[summaries];
+        var created = new DateTime[summaries];
+        var types = new string[summaries];
+        var queues = new string[summaries];
+        var priorities = new int[summaries];
+        var statuses = new string[summaries];
+        var attempts = new int[summaries];
+        var createdBy = new string?[summaries];
+        var started = new DateTime?[summaries];
+        var finished = new DateTime?[summaries];
+        var tagFrom = new int[summaries];
+        var tagTo = new int[summaries];
+        var errorKinds = new string?[summaries];
+        var errorMessages = new string?[summaries];
+        var tags = new List<string>();
+        var events = 0;
+        for (var i = 0; i < summaries; i++)
+        {
+            var (summary, audit) = audited[i].Audit!;
+            names[i] = audited[i].StateName;
+            ids[i] = audited[i].GrainId;
+            tasks[i] = summary.Id;
+            created[i] = summary.CreatedAt.UtcDateTime;
+            types[i] = summary.Type;
+            queues[i] = summary.Queue;
+            priorities[i] = (int)summary.Priority;
+            statuses[i] = AuditText.Status(summary.Status);
+            attempts[i] = summary.Attempts;
+            createdBy[i] = summary.CreatedBy;
+            started[i] = summary.StartedAt?.UtcDateTime;
+            finished[i] = summary.FinishedAt?.UtcDateTime;
+            tagFrom[i] = tags.Count + 1;
+            tags.AddRange(summary.Tags ?? []);
+            tagTo[i] = tags.Count;
+            errorKinds[i] = summary.LastErrorKind;
+            errorMessages[i] = summary.LastErrorMessage;
+            events += audit.Count;
+        }
+
+        var rows = new long[events];
+        var seqs = new long[events];
+        var at = new DateTime[events];
+        var kinds = new string[events];
+        var eventStatuses = new string[events];
+        var eventAttempts = new int[events];
+        var workers = new string?[events];
+        var silos = new string?[events];
+        var actors = new string?[events];
+        var messages = new string?[events];
+        var eventErrorKinds = new string?[events];
+        var percents = new double?[events];
+        var e = 0;
+        for (var i = 0; i < summaries; i++)
+        {
+            foreach (var audit in audited[i].Audit!.Events)
+            {
+                var item = audit.Event;
+                rows[e] = i + 1; // WITH ORDINALITY counts from 1
+                seqs[e] = item.Sequence;
+                at[e] = item.At.UtcDateTime;
+                kinds[e] = AuditText.Kind(item.Kind);
+                eventStatuses[e] = AuditText.Status(item.Status);
+                eventAttempts[e] = item.Attempt;
+                workers[e] = item.WorkerId;
+                silos[e] = item.Silo;
+                actors[e] = item.Actor;
+                messages[e] = item.Message;
+                eventErrorKinds[e] = item.ErrorKind;
+                percents[e] = item.Percent;
+                e++;
+            }
+        }
+
+        // Typed explicitly: arrays that may hold NULLs, and empty arrays whose type nothing else would tell.
+        Add(parameters, "a_names", NpgsqlDbType.Text, names);
+        Add(parameters, "a_ids", NpgsqlDbType.Text, ids);
+        Add(parameters, "a_tasks", NpgsqlDbType.Text, tasks);
+        Add(parameters, "a_created", NpgsqlDbType.TimestampTz, created);
+        Add(parameters, "a_types", NpgsqlDbType.Text, types);
+        Add(parameters, "a_queues", NpgsqlDbType.Text, queues);
+        Add(parameters, "a_priorities", NpgsqlDbType.Integer, priorities);
+        Add(parameters, "a_statuses", NpgsqlDbType.Text, statuses);
+        Add(parameters, "a_attempts", NpgsqlDbType.Integer, attempts);
+        Add(parameters, "a_created_by", NpgsqlDbType.Text, createdBy);
+        Add(parameters, "a_started", NpgsqlDbType.TimestampTz, started);
+        Add(parameters, "a_finished", NpgsqlDbType.TimestampTz, finished);
+        Add(parameters, "a_tag_from", NpgsqlDbType.Integer, tagFrom);
+        Add(parameters, "a_tag_to", NpgsqlDbType.Integer, tagTo);
+        Add(parameters, "a_error_kinds", NpgsqlDbType.Text, errorKinds);
+        Add(parameters, "a_error_messages", NpgsqlDbType.Text, errorMessages);
+        Add(parameters, "a_tags", NpgsqlDbType.Text, tags.ToArray());
+        Add(parameters, "e_rows", NpgsqlDbType.Bigint, rows);
+        Add(parameters, "e_seqs", NpgsqlDbType.Bigint, seqs);
+        Add(parameters, "e_at", NpgsqlDbType.TimestampTz, at);
+        Add(parameters, "e_kinds", NpgsqlDbType.Text, kinds);
+        Add(parameters, "e_statuses", NpgsqlDbType.Text, eventStatuses);
+        Add(parameters, "e_attempts", NpgsqlDbType.Integer, eventAttempts);
+        Add(parameters, "e_workers", NpgsqlDbType.Text, workers);
+        Add(parameters, "e_silos", NpgsqlDbType.Text, silos);
+        Add(parameters, "e_actors", NpgsqlDbType.Text, actors);
+        Add(parameters, "e_messages", NpgsqlDbType.Text, messages);
+        Add(parameters, "e_error_kinds", NpgsqlDbType.Text, eventErrorKinds);
+        Add(parameters, "e_percents", NpgsqlDbType.Double, percents);
+
+        static void Add<T>(NpgsqlParameterCollection parameters, string name, NpgsqlDbType type, T[] values) =>
+            parameters.Add(new NpgsqlParameter<T[]>(name, NpgsqlDbType.Array | type) { TypedValue = values });
     }
 
     private T CreateInstance<T>() => _activators.GetActivator<T>().Create();
@@ -323,5 +482,8 @@ public sealed partial class PostgresGrainStorage : IGrainStorage, IAsyncDisposab
         public int Version { get; set; }
 
         public byte[]? Payload { get; set; } = payload;
+
+        /// <summary>For a write of a task's state: what the audit log gains with it (null: nothing).</summary>
+        public TaskAuditRows? Audit { get; init; }
     }
 }
