@@ -127,3 +127,13 @@ CREATE TABLE IF NOT EXISTS taskengine_audit_events
     queue      text             NOT NULL,
     CONSTRAINT taskengine_audit_events_pkey PRIMARY KEY (service_id, task_id, created_at, seq)
 );
+
+-- The execution report (GET /api/stats) reads a window's finished tasks and its failure events: two partial indexes
+-- that hold only those rows (a pending or running task, and an event without an error, are in neither).
+CREATE INDEX IF NOT EXISTS taskengine_task_summaries_finished
+    ON taskengine_task_summaries (service_id, finished_at)
+    WHERE finished_at IS NOT NULL;
+
+CREATE INDEX IF NOT EXISTS taskengine_audit_events_failures
+    ON taskengine_audit_events (service_id, at)
+    WHERE error_kind IS NOT NULL;

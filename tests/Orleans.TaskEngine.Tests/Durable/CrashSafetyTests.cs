@@ -52,6 +52,9 @@ public sealed class CrashSafetyTests(PostgresFixture postgres, ITestOutputHelper
             var late = interrupted.Zip(rerunDelays).Where(p => p.Second >= TimeSpan.FromSeconds(30)).ToList();
             Assert.True(late.Count == 0, $"{late.Count} of {interrupted.Count} interrupted tasks re-ran 30 s or more after the kill, e.g. {Describe(late.FirstOrDefault().First)}");
             Assert.All(interrupted, t => Assert.True(t.Attempts >= 2, Describe(t)));
+
+            // The audit log was written with each state: the kill lost none of its events, and the re-runs added none twice.
+            await AuditLogCheck.AssertEveryEventLoggedOnceAsync(cluster.ApiHttp, [.. tasks.Values.Select(t => t!)]);
             output.WriteLine($"{ids.Count} tasks completed; {interrupted.Count} interrupted by the kill re-ran after {rerunDelays.Min().TotalSeconds:F1}..{rerunDelays.Max().TotalSeconds:F1} s; " +
                 $"{tasks.Values.Count(t => t!.Attempts > 1)} ran more than once");
         });
@@ -135,6 +138,7 @@ public sealed class CrashSafetyTests(PostgresFixture postgres, ITestOutputHelper
 
                 var tasks = await cluster.Api.WaitAllAsync(accepted, TimeSpan.FromSeconds(120));
                 Assert.All(tasks, t => Assert.Equal(TaskState.Completed, Assert.IsType<TaskResource>(t.Value).Status));
+                await AuditLogCheck.AssertEveryEventLoggedOnceAsync(cluster.ApiHttp, [.. tasks.Values.Select(t => t!)]);
                 output.WriteLine($"{accepted.Count} accepted tasks completed; the last finished {(tasks.Values.Max(t => t!.FinishedAt)!.Value - restartedAt).TotalSeconds:F1} s after the database came back");
             });
         }
