@@ -7,17 +7,25 @@ namespace Orleans.TaskEngine.Storage;
 /// <summary>What an execution report reads: the window's finished incarnations, and its failure events.</summary>
 public sealed partial class PostgresTaskHistory
 {
-    // Both read ranges of partial indexes (finished summaries by finish time; failure events by time), never the tables.
-    private const string FinishedInWindowSql = $"""
-        SELECT {SummaryColumns} FROM taskengine_task_summaries
-        WHERE service_id = @service AND finished_at >= @from AND finished_at < @to
+    // Both read a range of the events' partial report index (failures and finishes by time), and a finish's summary by key.
+    // A task that finished twice in the window (retried after it failed) counts once, as it stands now.
+    private const string FinishedInWindowSql = """
+        SELECT DISTINCT ON (s.task_id, s.created_at)
+               s.task_id, s.created_at, s.type, s.queue, s.priority, s.status, s.attempts, s.created_by, s.started_at, s.finished_at,
+               s.tags, s.last_error_kind, s.last_error_message
+        FROM taskengine_audit_events e
+        JOIN taskengine_task_summaries s ON s.service_id = e.service_id AND s.task_id = e.task_id AND s.created_at = e.created_at
+        WHERE e.service_id = @service AND (e.error_kind IS NOT NULL OR e.status IN ('completed', 'failed', 'cancelled'))
+          AND e.status IN ('completed', 'failed', 'cancelled') AND e.at >= @from AND e.at < @to
+          AND s.finished_at >= @from AND s.finished_at < @to
         """;
 
     private const string FailuresInWindowSql = """
         SELECT e.task_id, e.created_at, e.type, e.queue, e.seq, e.at, e.kind, e.status, e.attempt, e.worker_id, e.silo, e.actor, e.message,
                e.error_kind, e.percent
         FROM taskengine_audit_events e
-        WHERE e.service_id = @service AND e.error_kind IS NOT NULL AND e.at >= @from AND e.at < @to
+        WHERE e.service_id = @service AND (e.error_kind IS NOT NULL OR e.status IN ('completed', 'failed', 'cancelled'))
+          AND e.error_kind IS NOT NULL AND e.at >= @from AND e.at < @to
         """;
 
     public async Task<TaskStatsInput> LoadStatsInputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)

@@ -154,6 +154,30 @@ public abstract class HistoryContract
     }
 
     [Fact]
+    public async Task A_report_reads_the_windows_finishes_and_failures()
+    {
+        var (storage, history) = NewStores();
+        var done = new Writer(storage, "done", T0, type: "echo");
+        await done.WriteAsync(TaskState.Running, ("started", "system", null));
+        await done.WriteAsync(TaskState.Completed, ("completed", "system", null));
+        var failing = new Writer(storage, "failing", T0, type: "http");
+        await failing.WriteAsync(TaskState.Running, ("started", "system", null));
+        await failing.WriteAsync(TaskState.Scheduled, ("attempt 1 failed (error: boom)", "system", "error"));
+        await new Writer(storage, "waiting", T0).WriteAsync(TaskState.Pending, ("submitted", "system", null));
+        await new Writer(storage, "later", T0.AddHours(2)).WriteAsync(TaskState.Completed, ("completed", "system", null));
+
+        var input = await history.LoadStatsInputAsync(T0, T0.AddHours(1));
+
+        Assert.Equal(["done"], input.Finished.Select(s => s.Id));
+        Assert.Equal(TaskState.Completed, input.Finished[0].Status);
+        var failure = Assert.Single(input.Failures);
+        Assert.Equal("failing", failure.TaskId);
+        Assert.Equal("http", failure.Type);
+        Assert.Equal("error", failure.Event.ErrorKind);
+        Assert.Equal(TaskState.Scheduled, failure.Event.Status);
+    }
+
+    [Fact]
     public async Task States_other_than_a_tasks_write_nothing_to_the_log()
     {
         var (storage, history) = NewStores();
@@ -178,6 +202,8 @@ public abstract class HistoryContract
             next.Submission = _submission;
             next.CreatedAt = createdAt;
             next.Status = status;
+            next.StartedAt = status == TaskState.Running ? at : next.StartedAt;
+            next.FinishedAt = status is TaskState.Completed or TaskState.Failed or TaskState.Cancelled ? at : null;
             if (happened.ErrorKind is { } kind)
             {
                 next.Errors = [.. next.Errors, new TaskError { Kind = kind, Message = "boom", Attempt = 1, At = at }];
