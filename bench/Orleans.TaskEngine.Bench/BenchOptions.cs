@@ -30,6 +30,8 @@ public sealed record BenchOptions
           --storage memory|postgres      embedded target's storage (default memory)
           --connection <string>          PostgreSQL connection string (embedded + postgres; the tool creates the schema)
           --api-key <key>                bearer key for a REST target
+          --history-search               no engine: seed the audit log's summaries on PostgreSQL (--connection) with
+                                         --tasks incarnations and time --concurrency search pages per kind of filter
           --history on|off               the audit log (TaskEngine:History:Enabled) of a hosted engine (default on)
           --probe                        no tasks: measure plain Orleans in the embedded silo instead, --tasks times
                                          each (after --warmup times each): new activations with a stored state, new
@@ -51,6 +53,7 @@ public sealed record BenchOptions
     public string? ApiKey { get; init; }
     public bool Probe { get; init; }
     public bool History { get; init; } = true;
+    public bool HistorySearch { get; init; }
     public int Agents { get; init; } = 4;
     public int AgentConcurrency { get; init; } = 16;
 
@@ -95,6 +98,7 @@ public sealed record BenchOptions
                 "--connection" => options with { Connection = Next() },
                 "--api-key" => options with { ApiKey = Next() },
                 "--probe" => options with { Probe = true },
+                "--history-search" => options with { HistorySearch = true },
                 "--history" => options with { History = Next() switch { "on" => true, "off" => false, var v => throw new ArgumentException($"--history must be on or off, not {v}") } },
                 "--agents" => options with { Agents = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--agent-concurrency" => options with { AgentConcurrency = int.Parse(Next(), CultureInfo.InvariantCulture) },

@@ -27,6 +27,13 @@ Console.CancelKeyPress += (_, e) =>
     cancel.Cancel();
 };
 
+if (options.HistorySearch)
+{
+    var search = await Orleans.TaskEngine.Bench.History.HistorySearchBench.RunAsync(options, cancel.Token);
+    Console.WriteLine(JsonSerializer.Serialize(search, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+    return 0;
+}
+
 if (options.Probe)
 {
     await using var silo = await EmbeddedTarget.StartAsync(options, cancel.Token);
