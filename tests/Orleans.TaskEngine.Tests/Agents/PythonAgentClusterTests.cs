@@ -102,6 +102,11 @@ public sealed class PythonAgentClusterTests(PostgresFixture postgres, ITestOutpu
             }, n => n == ids.Count, TimeSpan.FromSeconds(180), "all 200 tasks to finish");
 
             Assert.All(finished.Values, t => Assert.Equal("completed", t.GetProperty("status").GetString()));
+            // The survivor prints a completion once its answer has come back, a moment after the server stored it: wait for
+            // the lines of every task it finished.
+            var survivorTasks = finished.Where(t => t.Value.GetProperty("assignedTo").GetString() != doomedId).Select(t => t.Key).ToList();
+            await Eventually.Until(() => Task.FromResult(Events(survivor, "completed").Select(e => e.GetProperty("task").GetString()!).ToHashSet()),
+                printed => survivorTasks.All(printed.Contains), TimeSpan.FromSeconds(30), "the survivor to print every completion it made");
             var completions = Events(doomed, "completed").Concat(Events(survivor, "completed")).Select(e => e.GetProperty("task").GetString()!).ToList();
             Assert.Equal(completions.Count, completions.Distinct().Count());
             Assert.Subset(ids.ToHashSet(), completions.ToHashSet());
