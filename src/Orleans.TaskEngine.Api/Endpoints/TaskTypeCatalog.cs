@@ -1,19 +1,16 @@
-using Microsoft.Extensions.Configuration;
 using Orleans.TaskEngine.Agents;
 using Orleans.TaskEngine.Handlers;
 
 namespace Orleans.TaskEngine.Api.Endpoints;
 
 /// <summary>
-/// The task types a submit may name: those with an in-silo handler, those listed in configuration
-/// (<c>TaskEngine:TaskTypes:{type}</c>), and every type an agent ever declared. Known types are cached (a type never
+/// The task types a submit may name: those with an in-silo handler or listed in the silos' configuration
+/// (<c>TaskEngine:TaskTypes:{type}</c>; both from <see cref="ITaskTypesGrain"/>), and every type an agent ever declared. Known types are cached (a type never
 /// stops being known); a type not in the cache is looked up in the cluster at once, so a type an agent declared a moment
 /// ago is accepted without waiting for a refresh. Concurrent misses share one lookup.
 /// </summary>
-public sealed class TaskTypeCatalog(IGrainFactory grains, IConfiguration configuration, TimeProvider time) : IDisposable
+public sealed class TaskTypeCatalog(IGrainFactory grains, TimeProvider time) : IDisposable
 {
-    public const string Section = "TaskEngine:TaskTypes";
-
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(10);
     private readonly SemaphoreSlim _reading = new(1, 1);
     private string[] _types = [];
@@ -40,7 +37,7 @@ public sealed class TaskTypeCatalog(IGrainFactory grains, IConfiguration configu
 
         return types.Contains(type, StringComparer.Ordinal)
             ? null
-            : $"type '{type}' has no handler: no silo handler, no agent ever declared it, and {Section} does not list it. Known types: {string.Join(", ", types)}.";
+            : $"type '{type}' has no handler: no silo handler, no agent ever declared it, and {KnownTaskTypes.Section} does not list it. Known types: {string.Join(", ", types)}.";
     }
 
     private async Task ReadAsync(CancellationToken cancellationToken)
@@ -56,8 +53,7 @@ public sealed class TaskTypeCatalog(IGrainFactory grains, IConfiguration configu
 
             var silo = grains.GetGrain<ITaskTypesGrain>(0).GetTypes().WaitAsync(cancellationToken);
             var agents = grains.GetGrain<IAgentRegistryGrain>(0).GetDeclaredTaskTypes().WaitAsync(cancellationToken);
-            var configured = configuration.GetSection(Section).GetChildren().Select(c => c.Key);
-            _types = [.. (await silo).Concat(await agents).Concat(configured).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            _types = [.. (await silo).Concat(await agents).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
             _readAt = time.GetUtcNow();
         }
         finally
