@@ -60,10 +60,13 @@ CREATE INDEX IF NOT EXISTS taskengine_queue_records_queues
 -- An incarnation is (task_id, created_at): a task id can come back after its task was purged. (taskengine_task_events
 -- above was a placeholder that nothing ever wrote; it stays, unused.)
 
--- One row an incarnation, upserted by every state write of the task. task_id in the "C" collation: search pages by
--- (created_at, task_id) in ordinal order, as the in-process history does, whatever the database's collation.
--- status is the TaskState as the API spells it (pending, running, ...); priority the TaskPriority as its integer.
--- fillfactor: the row is rewritten a few times soon after its insert; room on its page keeps the new version there.
+-- One row an incarnation, upserted by every state write of the task, holding the incarnation's summary and its events.
+-- task_id in the "C" collation: search pages by (created_at, task_id) in ordinal order, as the in-process history does,
+-- whatever the database's collation. status is the TaskState as the API spells it (pending, running, ...); priority the
+-- TaskPriority as its integer. events: one JSON object per line, in sequence order; a write appends its new events'
+-- lines (text concatenation: nothing parsed) when they go past audited_through, the last sequence the row holds, so a
+-- repeated write logs nothing twice. One row per task rather than a row per event: measured, the rows per event were
+-- most of the audit log's cost (BENCHMARKS.md). last_error_at: the time of the incarnation's latest failed attempt.
 CREATE TABLE IF NOT EXISTS taskengine_task_summaries
 (
     service_id         text        NOT NULL,
@@ -80,14 +83,17 @@ CREATE TABLE IF NOT EXISTS taskengine_task_summaries
     tags               text[]      NOT NULL DEFAULT '{}',
     last_error_kind    text        NULL,
     last_error_message text        NULL,
+    last_error_at      timestamptz NULL,
+    events             text        NOT NULL DEFAULT '',
+    audited_through    bigint      NOT NULL DEFAULT 0,
     CONSTRAINT taskengine_task_summaries_pkey PRIMARY KEY (service_id, task_id, created_at)
-) WITH (fillfactor = 80);
+) WITH (fillfactor = 70);
 
 -- Search is newest first by (created_at, task_id), a page after a cursor: each index below returns a filter's rows in
 -- that order, so a page is a range scan that stops at the page's end. Unfiltered (and by time only): the first. By one
--- of status, type, queue, created_by: its own (a search with several uses one and filters the rest). The oldest-first
--- purge walks the first one backwards. Each index is one more entry a status change writes (a changed indexed column
--- makes the update non-HOT), so there is none for rarer needs.
+-- of status, type, queue, created_by: its own (a search with several uses one and filters the rest); queue and type
+-- together, the operators' usual pair, have one of their own (with only the two single ones, a pair that matches
+-- nothing reads all of the type's rows). The oldest-first purge walks the first one backwards.
 CREATE INDEX IF NOT EXISTS taskengine_task_summaries_newest
     ON taskengine_task_summaries (service_id, created_at DESC, task_id DESC);
 CREATE INDEX IF NOT EXISTS taskengine_task_summaries_status
@@ -96,6 +102,8 @@ CREATE INDEX IF NOT EXISTS taskengine_task_summaries_type
     ON taskengine_task_summaries (service_id, type, created_at DESC, task_id DESC);
 CREATE INDEX IF NOT EXISTS taskengine_task_summaries_queue
     ON taskengine_task_summaries (service_id, queue, created_at DESC, task_id DESC);
+CREATE INDEX IF NOT EXISTS taskengine_task_summaries_queue_type
+    ON taskengine_task_summaries (service_id, queue, type, created_at DESC, task_id DESC);
 CREATE INDEX IF NOT EXISTS taskengine_task_summaries_created_by
     ON taskengine_task_summaries (service_id, created_by, created_at DESC, task_id DESC)
     WHERE created_by IS NOT NULL;
@@ -105,33 +113,12 @@ CREATE INDEX IF NOT EXISTS taskengine_task_summaries_created_by
 CREATE INDEX IF NOT EXISTS taskengine_task_summaries_tags
     ON taskengine_task_summaries USING gin (tags);
 
--- One row an event of an incarnation, in its order (seq, from 1). Inserted ON CONFLICT DO NOTHING: a write repeated
--- after it landed adds nothing. Read and purged by its key's prefix only.
-CREATE TABLE IF NOT EXISTS taskengine_audit_events
-(
-    service_id text             NOT NULL,
-    task_id    text             COLLATE "C" NOT NULL,
-    created_at timestamptz      NOT NULL,
-    seq        bigint           NOT NULL,
-    at         timestamptz      NOT NULL,
-    kind       text             NOT NULL,
-    status     text             NOT NULL,
-    attempt    integer          NOT NULL,
-    worker_id  text             NULL,
-    silo       text             NULL,
-    actor      text             NULL,
-    message    text             NULL,
-    error_kind text             NULL,
-    percent    double precision NULL,
-    type       text             NOT NULL,
-    queue      text             NOT NULL,
-    CONSTRAINT taskengine_audit_events_pkey PRIMARY KEY (service_id, task_id, created_at, seq)
-);
-
--- The execution report (GET /api/stats) reads a window's failures and finishes from the events (inserted once, never
--- updated), through a partial index that holds only those, rather than from an index of the summaries' finish time,
--- which every finishing update would have to write.
-
-CREATE INDEX IF NOT EXISTS taskengine_audit_events_report
-    ON taskengine_audit_events (service_id, at)
-    WHERE error_kind IS NOT NULL OR status IN ('completed', 'failed', 'cancelled');
+-- The execution report (GET /api/stats) reads the incarnations that finished in its window, and those whose latest
+-- failed attempt is in it or after it (any failure in the window is then in their events): partial indexes, each
+-- holding only the rows that have such a time.
+CREATE INDEX IF NOT EXISTS taskengine_task_summaries_finished
+    ON taskengine_task_summaries (service_id, finished_at)
+    WHERE finished_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS taskengine_task_summaries_failed
+    ON taskengine_task_summaries (service_id, last_error_at)
+    WHERE last_error_at IS NOT NULL;

@@ -35,10 +35,12 @@ public sealed partial class PostgresGrainStorage : IGrainStorage, IAsyncDisposab
 
     // An update where the version is the expected one, an insert where none is expected (and no row exists): the rows
     // returned are the writes that succeeded, with their new versions. Both see the same snapshot and never the same row.
-    // The audit log is written by the same statement, for the writes that succeeded only (joined on their rows): each
-    // task state's summary (upserted by incarnation) and its new events (ON CONFLICT DO NOTHING: a write repeated after it
-    // landed adds none). Tags go as one flat array, each summary taking its slice [tag_from:tag_to] (empty when from > to),
-    // since unnest cannot give rows arrays of different lengths; an event names its summary by its position (audit.n).
+    // The audit log is written by the same statement, for the writes that succeeded only (joined on their rows): one row
+    // per task incarnation, upserted, its new events appended to its event lines (text concatenation). audited_through
+    // is the last event sequence the row holds; every line starts with {"seq":N, (AuditEventLines), so a write carrying
+    // events the row already holds appends only the lines past it: no event is ever logged twice (the usual write, whose
+    // first line is past it, is appended whole without splitting anything). Tags go as one flat array, each summary taking its slice [tag_from:tag_to] (empty when from > to),
+    // since unnest cannot give rows arrays of different lengths.
     internal const string WriteSql = """
         WITH input AS (
             SELECT * FROM unnest(@names, @ids, @expected, @payloads) AS i (state_name, grain_id, expected, payload)
@@ -64,34 +66,35 @@ public sealed partial class PostgresGrainStorage : IGrainStorage, IAsyncDisposab
         audit AS (
             SELECT a.* FROM unnest(
                 @a_names, @a_ids, @a_tasks, @a_created, @a_types, @a_queues, @a_priorities, @a_statuses, @a_attempts,
-                @a_created_by, @a_started, @a_finished, @a_tag_from, @a_tag_to, @a_error_kinds, @a_error_messages)
-                WITH ORDINALITY AS a (state_name, grain_id, task_id, created_at, type, queue, priority, status, attempts,
-                    created_by, started_at, finished_at, tag_from, tag_to, last_error_kind, last_error_message, n)
+                @a_created_by, @a_started, @a_finished, @a_tag_from, @a_tag_to, @a_error_kinds, @a_error_messages,
+                @a_error_at, @a_events, @a_through)
+                AS a (state_name, grain_id, task_id, created_at, type, queue, priority, status, attempts,
+                    created_by, started_at, finished_at, tag_from, tag_to, last_error_kind, last_error_message,
+                    last_error_at, events, audited_through)
             JOIN written w ON w.state_name = a.state_name AND w.grain_id = a.grain_id
         ),
         summaries AS (
-            INSERT INTO taskengine_task_summaries (service_id, task_id, created_at, type, queue, priority, status, attempts,
-                created_by, started_at, finished_at, tags, last_error_kind, last_error_message)
+            INSERT INTO taskengine_task_summaries AS s (service_id, task_id, created_at, type, queue, priority, status, attempts,
+                created_by, started_at, finished_at, tags, last_error_kind, last_error_message, last_error_at, events,
+                audited_through)
             SELECT @service, a.task_id, a.created_at, a.type, a.queue, a.priority, a.status, a.attempts,
                 a.created_by, a.started_at, a.finished_at, coalesce((@a_tags::text[])[a.tag_from:a.tag_to], '{}'),
-                a.last_error_kind, a.last_error_message
+                a.last_error_kind, a.last_error_message, a.last_error_at, a.events, a.audited_through
             FROM audit a
             ON CONFLICT (service_id, task_id, created_at) DO UPDATE
-            SET type = EXCLUDED.type, queue = EXCLUDED.queue, priority = EXCLUDED.priority, status = EXCLUDED.status,
-                attempts = EXCLUDED.attempts, created_by = EXCLUDED.created_by, started_at = EXCLUDED.started_at,
-                finished_at = EXCLUDED.finished_at, tags = EXCLUDED.tags, last_error_kind = EXCLUDED.last_error_kind,
-                last_error_message = EXCLUDED.last_error_message
-        ),
-        events AS (
-            INSERT INTO taskengine_audit_events (service_id, task_id, created_at, seq, at, kind, status, attempt, worker_id,
-                silo, actor, message, error_kind, percent, type, queue)
-            SELECT @service, a.task_id, a.created_at, e.seq, e.at, e.kind, e.status, e.attempt, e.worker_id,
-                e.silo, e.actor, e.message, e.error_kind, e.percent, a.type, a.queue
-            FROM unnest(@e_rows, @e_seqs, @e_at, @e_kinds, @e_statuses, @e_attempts, @e_workers, @e_silos, @e_actors,
-                    @e_messages, @e_error_kinds, @e_percents)
-                AS e (n, seq, at, kind, status, attempt, worker_id, silo, actor, message, error_kind, percent)
-            JOIN audit a ON a.n = e.n
-            ON CONFLICT (service_id, task_id, created_at, seq) DO NOTHING
+            SET status = EXCLUDED.status, attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at,
+                finished_at = EXCLUDED.finished_at, last_error_kind = EXCLUDED.last_error_kind,
+                last_error_message = EXCLUDED.last_error_message, last_error_at = EXCLUDED.last_error_at,
+                events = CASE
+                    WHEN EXCLUDED.audited_through <= s.audited_through OR EXCLUDED.events = '' THEN s.events
+                    WHEN split_part(split_part(EXCLUDED.events, ',', 1), ':', 2)::bigint > s.audited_through
+                        THEN s.events || EXCLUDED.events
+                    ELSE s.events || (
+                        SELECT coalesce(string_agg(x.line || E'\n', '' ORDER BY x.n), '')
+                        FROM string_to_table(EXCLUDED.events, E'\n') WITH ORDINALITY AS x (line, n)
+                        WHERE x.line <> '' AND split_part(split_part(x.line, ',', 1), ':', 2)::bigint > s.audited_through)
+                    END,
+                audited_through = greatest(s.audited_through, EXCLUDED.audited_through)
         )
         SELECT state_name, grain_id, version FROM written
         """;

@@ -12,7 +12,7 @@ using Orleans.TaskEngine.Tasks;
 namespace Orleans.TaskEngine.Storage;
 
 /// <summary>
-/// The audit log in PostgreSQL (tables <c>taskengine_task_summaries</c> and <c>taskengine_audit_events</c>, see
+/// The audit log in PostgreSQL (table <c>taskengine_task_summaries</c>: an incarnation's summary and its events, see
 /// silo-config/sql/100-taskengine.sql), written by <see cref="PostgresGrainStorage"/> in the statement that stores the
 /// task's state; this class only reads and purges it. Connections come from Npgsql's pool for the engine's connection
 /// string, the one Orleans' providers use. Database failures surface as <see cref="TaskEngineUnavailableException"/>.
@@ -26,37 +26,21 @@ public sealed partial class PostgresTaskHistory : ITaskHistory
     internal const string SummaryColumns =
         "task_id, created_at, type, queue, priority, status, attempts, created_by, started_at, finished_at, tags, last_error_kind, last_error_message";
 
-    // The incarnation and its events in one statement (one snapshot); a summary without events gives one row of NULLs.
+    // The incarnation's row holds its events (AuditEventLines): the newest incarnation, or the one named.
     private const string LoadSql = $"""
-        WITH s AS (
-            SELECT {SummaryColumns} FROM taskengine_task_summaries
-            WHERE service_id = @service AND task_id = @task
-            ORDER BY created_at DESC
-            LIMIT 1
-        )
-        SELECT s.task_id, s.created_at, s.type, s.queue, s.priority, s.status, s.attempts, s.created_by, s.started_at,
-            s.finished_at, s.tags, s.last_error_kind, s.last_error_message,
-            e.seq, e.at, e.kind, e.status, e.attempt, e.worker_id, e.silo, e.actor, e.message, e.error_kind, e.percent
-        FROM s LEFT JOIN taskengine_audit_events e
-            ON e.service_id = @service AND e.task_id = s.task_id AND e.created_at = s.created_at
-        ORDER BY e.seq
+        SELECT {SummaryColumns}, events FROM taskengine_task_summaries
+        WHERE service_id = @service AND task_id = @task
+        ORDER BY created_at DESC
+        LIMIT 1
         """;
 
     private const string LoadIncarnationSql = $"""
-        WITH s AS (
-            SELECT {SummaryColumns} FROM taskengine_task_summaries
-            WHERE service_id = @service AND task_id = @task AND created_at = @created
-        )
-        SELECT s.task_id, s.created_at, s.type, s.queue, s.priority, s.status, s.attempts, s.created_by, s.started_at,
-            s.finished_at, s.tags, s.last_error_kind, s.last_error_message,
-            e.seq, e.at, e.kind, e.status, e.attempt, e.worker_id, e.silo, e.actor, e.message, e.error_kind, e.percent
-        FROM s LEFT JOIN taskengine_audit_events e
-            ON e.service_id = @service AND e.task_id = s.task_id AND e.created_at = s.created_at
-        ORDER BY e.seq
+        SELECT {SummaryColumns}, events FROM taskengine_task_summaries
+        WHERE service_id = @service AND task_id = @task AND created_at = @created
         """;
 
-    // Oldest incarnations first (the newest-first index walked backwards), their events, then them: one statement, one
-    // short transaction. SKIP LOCKED: a row being written (or purged by another silo) now waits for the next round.
+    // Oldest incarnations first (the newest-first index walked backwards), events and all: one statement, one short
+    // transaction. SKIP LOCKED: a row being written (or purged by another silo) now waits for the next round.
     // The keys go through arrays: joined to the CTE itself, the planner guesses nothing of its size and hashes a scan of
     // the whole table (measured at 100,000 rows); unnest's estimate of 100 rows makes it probe the keys instead.
     internal const string PurgeSql = """
@@ -69,11 +53,6 @@ public sealed partial class PostgresTaskHistory : ITaskHistory
         ),
         keys AS (
             SELECT array_agg(task_id) AS ids, array_agg(created_at) AS created FROM doomed
-        ),
-        events AS (
-            DELETE FROM taskengine_audit_events e
-            USING keys k, unnest(k.ids, k.created) AS d (task_id, created_at)
-            WHERE e.service_id = @service AND e.task_id = d.task_id AND e.created_at = d.created_at
         ),
         summaries AS (
             DELETE FROM taskengine_task_summaries s
@@ -248,13 +227,10 @@ public sealed partial class PostgresTaskHistory : ITaskHistory
             },
             async reader =>
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    summary ??= ReadSummary(reader);
-                    if (!reader.IsDBNull(13))
-                    {
-                        events.Add(ReadEvent(reader, 13));
-                    }
+                    summary = ReadSummary(reader);
+                    events = AuditEventLines.Read(reader.GetString(13));
                 }
             },
             cancellationToken).ConfigureAwait(false);
@@ -312,22 +288,6 @@ public sealed partial class PostgresTaskHistory : ITaskHistory
         Tags = reader.GetFieldValue<string[]>(10),
         LastErrorKind = reader.IsDBNull(11) ? null : reader.GetString(11),
         LastErrorMessage = reader.IsDBNull(12) ? null : reader.GetString(12),
-    };
-
-    /// <summary>An event from its columns (seq, at, kind, status, attempt, worker_id, silo, actor, message, error_kind, percent) at <paramref name="first"/>.</summary>
-    private static TaskEvent ReadEvent(NpgsqlDataReader reader, int first) => new()
-    {
-        Sequence = reader.GetInt64(first),
-        At = reader.GetFieldValue<DateTimeOffset>(first + 1),
-        Kind = AuditText.ParseKind(reader.GetString(first + 2)),
-        Status = AuditText.ParseStatus(reader.GetString(first + 3)),
-        Attempt = reader.GetInt32(first + 4),
-        WorkerId = reader.IsDBNull(first + 5) ? null : reader.GetString(first + 5),
-        Silo = reader.IsDBNull(first + 6) ? null : reader.GetString(first + 6),
-        Actor = reader.IsDBNull(first + 7) ? null : reader.GetString(first + 7),
-        Message = reader.IsDBNull(first + 8) ? null : reader.GetString(first + 8),
-        ErrorKind = reader.IsDBNull(first + 9) ? null : reader.GetString(first + 9),
-        Percent = reader.IsDBNull(first + 10) ? null : reader.GetDouble(first + 10),
     };
 
     private async Task RunAsync(

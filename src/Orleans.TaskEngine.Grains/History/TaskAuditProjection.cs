@@ -41,14 +41,21 @@ public static class TaskAuditProjection
         };
 
         var events = new List<AuditEvent>();
+        DateTimeOffset? lastErrorAt = null;
         foreach (var e in task.History)
         {
             if (e.Sequence > task.AuditedThrough)
             {
                 events.Add(new AuditEvent { TaskId = summary.Id, CreatedAt = task.CreatedAt, Type = submission.Type, Queue = submission.Queue, Event = e });
             }
+
+            if (e.ErrorKind is not null)
+            {
+                lastErrorAt = e.At;
+            }
         }
 
-        return new TaskAuditRows(summary, events);
+        var auditedThrough = Math.Max(task.LastSequence, task.AuditedThrough);
+        return new TaskAuditRows(summary, events, auditedThrough, lastErrorAt);
     }
 }

@@ -2,5 +2,8 @@ using Orleans.TaskEngine.History;
 
 namespace Orleans.TaskEngine.History;
 
-/// <summary>What a task's state write adds to the audit log, in the same write: its summary and its new events.</summary>
-public sealed record TaskAuditRows(TaskSummary Summary, IReadOnlyList<AuditEvent> Events);
+/// <summary>
+/// What a task's state write adds to the audit log, in the same write: its summary, its new events, the highest event
+/// sequence the log then holds (the state's last event), and the time of the incarnation's latest failed attempt.
+/// </summary>
+public sealed record TaskAuditRows(TaskSummary Summary, IReadOnlyList<AuditEvent> Events, long AuditedThrough, DateTimeOffset? LastErrorAt);

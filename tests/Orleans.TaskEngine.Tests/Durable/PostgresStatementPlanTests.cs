@@ -105,10 +105,13 @@ public sealed class PostgresStatementPlanTests(PostgresFixture postgres)
             FROM generate_series(1, {tasks}) AS g
             """);
         await ExecuteAsync(connection, """
-            INSERT INTO taskengine_audit_events (service_id, task_id, created_at, seq, at, kind, status, attempt, type, queue)
-            SELECT service_id, task_id, created_at, 1, created_at, 'transition', 'pending', 0, type, queue FROM taskengine_task_summaries
+            UPDATE taskengine_task_summaries
+            SET events = '{"seq":1,"at":"' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '","kind":"transition","status":"pending","attempt":0}' || chr(10),
+                audited_through = 1,
+                finished_at = CASE WHEN status IN ('completed', 'failed') THEN created_at + interval '1 second' END,
+                last_error_at = CASE WHEN status = 'failed' THEN created_at + interval '1 second' END
             """);
-        await ExecuteAsync(connection, "ANALYZE taskengine_task_summaries; ANALYZE taskengine_audit_events");
+        await ExecuteAsync(connection, "ANALYZE taskengine_task_summaries");
 
         var middle = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(tasks / 4);
         var cursor = new TaskSearchCursor(middle, "task-50000");
@@ -121,6 +124,7 @@ public sealed class PostgresStatementPlanTests(PostgresFixture postgres)
             new() { Status = TaskState.Running, After = cursor },
             new() { Type = "type-5" },
             new() { Type = "type-5", Queue = "queue-5", After = cursor },
+            new() { Type = "type-5", Queue = "queue-6" }, // no task has both: the pair's own index finds none at once
             new() { Queue = "queue-3", After = cursor },
             new() { CreatedBy = "user-7" },
             new() { CreatedBy = "user-7", After = cursor },
@@ -169,6 +173,16 @@ public sealed class PostgresStatementPlanTests(PostgresFixture postgres)
             p.AddWithValue("limit", 1_000);
         });
         Assert.False(purge.Contains("Seq Scan", StringComparison.Ordinal), purge);
+
+        // The report of an hour reads that hour's finished and failed rows through their partial indexes.
+        var report = await PlanAsync(connection, "EXPLAIN " + PostgresTaskHistory.ReportSql, p =>
+        {
+            p.AddWithValue("from", middle.AddHours(-1).UtcDateTime);
+            p.AddWithValue("to", middle.UtcDateTime);
+        });
+        Assert.False(report.Contains("Seq Scan", StringComparison.Ordinal), report);
+        Assert.Contains("taskengine_task_summaries_finished", report, StringComparison.Ordinal);
+        Assert.Contains("taskengine_task_summaries_failed", report, StringComparison.Ordinal);
     }
 
     private static async Task<string> PlanAsync(NpgsqlConnection connection, string sql, Action<NpgsqlParameterCollection> bind)
