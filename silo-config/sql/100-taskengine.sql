@@ -67,6 +67,9 @@ CREATE INDEX IF NOT EXISTS taskengine_queue_records_queues
 -- lines (text concatenation: nothing parsed) when they go past audited_through, the last sequence the row holds, so a
 -- repeated write logs nothing twice. One row per task rather than a row per event: measured, the rows per event were
 -- most of the audit log's cost (BENCHMARKS.md). last_error_at: the time of the incarnation's latest failed attempt.
+-- outcome: the status once finished (completed, failed, cancelled), NULL before. Searches by status use it rather than
+-- status: a write that changes no indexed column (start, progress) is a HOT update that adds no index entry and little
+-- WAL, and only the start changes status without finishing (a task's write when it finishes writes every index anyway).
 CREATE TABLE IF NOT EXISTS taskengine_task_summaries
 (
     service_id         text        NOT NULL,
@@ -76,6 +79,7 @@ CREATE TABLE IF NOT EXISTS taskengine_task_summaries
     queue              text        NOT NULL,
     priority           integer     NOT NULL,
     status             text        NOT NULL,
+    outcome            text        NULL,
     attempts           integer     NOT NULL,
     created_by         text        NULL,
     started_at         timestamptz NULL,
@@ -91,13 +95,13 @@ CREATE TABLE IF NOT EXISTS taskengine_task_summaries
 
 -- Search is newest first by (created_at, task_id), a page after a cursor: each index below returns a filter's rows in
 -- that order, so a page is a range scan that stops at the page's end. Unfiltered (and by time only): the first. By one
--- of status, type, queue, created_by: its own (a search with several uses one and filters the rest); queue and type
+-- of outcome (status), type, queue, created_by: its own (a search with several uses one and filters the rest); queue and type
 -- together, the operators' usual pair, have one of their own (with only the two single ones, a pair that matches
 -- nothing reads all of the type's rows). The oldest-first purge walks the first one backwards.
 CREATE INDEX IF NOT EXISTS taskengine_task_summaries_newest
     ON taskengine_task_summaries (service_id, created_at DESC, task_id DESC);
-CREATE INDEX IF NOT EXISTS taskengine_task_summaries_status
-    ON taskengine_task_summaries (service_id, status, created_at DESC, task_id DESC);
+CREATE INDEX IF NOT EXISTS taskengine_task_summaries_outcome
+    ON taskengine_task_summaries (service_id, outcome, created_at DESC, task_id DESC);
 CREATE INDEX IF NOT EXISTS taskengine_task_summaries_type
     ON taskengine_task_summaries (service_id, type, created_at DESC, task_id DESC);
 CREATE INDEX IF NOT EXISTS taskengine_task_summaries_queue
@@ -111,7 +115,8 @@ CREATE INDEX IF NOT EXISTS taskengine_task_summaries_created_by
 -- By tag: the tasks holding it (tags @> ARRAY[tag]) from a GIN index, then sorted; a tag is expected to pick out a
 -- small share of the tasks. GIN's pending list keeps the insert cheap.
 CREATE INDEX IF NOT EXISTS taskengine_task_summaries_tags
-    ON taskengine_task_summaries USING gin (tags);
+    ON taskengine_task_summaries USING gin (tags)
+    WHERE tags <> '{}';
 
 -- The execution report (GET /api/stats) reads the incarnations that finished in its window, and those whose latest
 -- failed attempt is in it or after it (any failure in the window is then in their events): partial indexes, each

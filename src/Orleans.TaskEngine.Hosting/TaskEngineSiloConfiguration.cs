@@ -11,11 +11,12 @@ using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Storage.Database;
 using Orleans.TaskEngine.Storage;
+using Orleans.TaskEngine.Storage.Sqlite;
 
 namespace Orleans.TaskEngine.Hosting;
 
 /// <summary>Configures a silo the way <c>silo-config/</c> says: clustering, storage, reminders and the engine.</summary>
-public static class TaskEngineSiloConfiguration
+public static partial class TaskEngineSiloConfiguration
 {
     public const string StorageKey = "TaskEngine:Storage";
 
@@ -41,7 +42,7 @@ public static class TaskEngineSiloConfiguration
 
         return Enum.TryParse<StorageMode>(text, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
             ? mode
-            : throw new InvalidOperationException($"{StorageKey} is '{text}'; it must be Memory or Postgres.");
+            : throw new InvalidOperationException($"{StorageKey} is '{text}'; it must be Sqlite, Memory or Postgres.");
     }
 
     public static ISiloBuilder ConfigureTaskEngineSilo(this ISiloBuilder silo, IConfiguration configuration)
@@ -58,6 +59,11 @@ public static class TaskEngineSiloConfiguration
             case StorageMode.Postgres:
                 silo.UsePostgres(configuration, cluster);
                 break;
+            case StorageMode.Sqlite:
+                // One process owns the file, so the cluster is this one silo.
+                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+                silo.UseSqliteTaskStorage(configuration);
+                break;
         }
 
         silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
@@ -68,12 +74,21 @@ public static class TaskEngineSiloConfiguration
     /// <summary>Says plainly at start-up what the storage mode means for the user's data.</summary>
     public static void LogStorageMode(ILogger logger, IConfiguration configuration)
     {
-        if (ReadStorageMode(configuration) == StorageMode.Memory)
+        switch (ReadStorageMode(configuration))
         {
-            logger.LogWarning(
-                "Embedded mode: tasks, queues and reminders are kept in memory only. State does not survive a restart of this process. Set TaskEngine__Storage=Postgres for a durable cluster.");
+            case StorageMode.Memory:
+                logger.LogWarning(
+                    "In-memory store: tasks, queues and reminders are kept in this process only and do not survive a restart. Leave TaskEngine__Storage unset (SQLite) to keep them, or set it to Postgres for a cluster.");
+                break;
+            case StorageMode.Sqlite:
+                var path = SqliteStoreOptions.ResolvePath(configuration.GetConnectionString(TaskEngineDatabaseOptions.ConnectionStringName));
+                LogSqliteFile(logger, path);
+                break;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Tasks are stored in the SQLite file {Path}: they survive a restart of this process. One process runs on it (a single silo); use TaskEngine__Storage=Postgres for a cluster.")]
+    private static partial void LogSqliteFile(ILogger logger, string path);
 
     internal static TaskEngineClusterOptions ReadClusterOptions(IConfiguration configuration) =>
         configuration.GetSection(TaskEngineClusterOptions.Section).Get<TaskEngineClusterOptions>() ?? new TaskEngineClusterOptions();

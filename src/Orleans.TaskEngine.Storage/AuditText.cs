@@ -19,6 +19,10 @@ internal static class AuditText
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Not a task status."),
     };
 
+    /// <summary>A finished status as <see cref="Status"/> spells it; null while the task is not finished.</summary>
+    public static string? Outcome(TaskState status) =>
+        status is TaskState.Completed or TaskState.Failed or TaskState.Cancelled ? Status(status) : null;
+
     public static TaskState ParseStatus(string text) => text switch
     {
         "scheduled" => TaskState.Scheduled,

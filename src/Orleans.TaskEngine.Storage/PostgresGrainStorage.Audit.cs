@@ -31,6 +31,7 @@ public sealed partial class PostgresGrainStorage
         var errorAt = new DateTime?[summaries];
         var events = new string[summaries];
         var through = new long[summaries];
+        var outcomes = new string?[summaries];
         var tags = new List<string>();
         for (var i = 0; i < summaries; i++)
         {
@@ -44,6 +45,7 @@ public sealed partial class PostgresGrainStorage
             queues[i] = summary.Queue;
             priorities[i] = (int)summary.Priority;
             statuses[i] = AuditText.Status(summary.Status);
+            outcomes[i] = AuditText.Outcome(summary.Status);
             attempts[i] = summary.Attempts;
             createdBy[i] = summary.CreatedBy;
             started[i] = summary.StartedAt?.UtcDateTime;
@@ -79,6 +81,7 @@ public sealed partial class PostgresGrainStorage
         Add(parameters, "a_error_at", NpgsqlDbType.TimestampTz, errorAt);
         Add(parameters, "a_events", NpgsqlDbType.Text, events);
         Add(parameters, "a_through", NpgsqlDbType.Bigint, through);
+        Add(parameters, "a_outcomes", NpgsqlDbType.Text, outcomes);
 
         static void Add<T>(NpgsqlParameterCollection parameters, string name, NpgsqlDbType type, T[] values) =>
             parameters.Add(new NpgsqlParameter<T[]>(name, NpgsqlDbType.Array | type) { TypedValue = values });

@@ -67,22 +67,22 @@ public sealed partial class PostgresGrainStorage : IGrainStorage, IAsyncDisposab
             SELECT a.* FROM unnest(
                 @a_names, @a_ids, @a_tasks, @a_created, @a_types, @a_queues, @a_priorities, @a_statuses, @a_attempts,
                 @a_created_by, @a_started, @a_finished, @a_tag_from, @a_tag_to, @a_error_kinds, @a_error_messages,
-                @a_error_at, @a_events, @a_through)
+                @a_error_at, @a_events, @a_through, @a_outcomes)
                 AS a (state_name, grain_id, task_id, created_at, type, queue, priority, status, attempts,
                     created_by, started_at, finished_at, tag_from, tag_to, last_error_kind, last_error_message,
-                    last_error_at, events, audited_through)
+                    last_error_at, events, audited_through, outcome)
             JOIN written w ON w.state_name = a.state_name AND w.grain_id = a.grain_id
         ),
         summaries AS (
-            INSERT INTO taskengine_task_summaries AS s (service_id, task_id, created_at, type, queue, priority, status, attempts,
-                created_by, started_at, finished_at, tags, last_error_kind, last_error_message, last_error_at, events,
+            INSERT INTO taskengine_task_summaries AS s (service_id, task_id, created_at, type, queue, priority, status, outcome,
+                attempts, created_by, started_at, finished_at, tags, last_error_kind, last_error_message, last_error_at, events,
                 audited_through)
-            SELECT @service, a.task_id, a.created_at, a.type, a.queue, a.priority, a.status, a.attempts,
+            SELECT @service, a.task_id, a.created_at, a.type, a.queue, a.priority, a.status, a.outcome, a.attempts,
                 a.created_by, a.started_at, a.finished_at, coalesce((@a_tags::text[])[a.tag_from:a.tag_to], '{}'),
                 a.last_error_kind, a.last_error_message, a.last_error_at, a.events, a.audited_through
             FROM audit a
             ON CONFLICT (service_id, task_id, created_at) DO UPDATE
-            SET status = EXCLUDED.status, attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at,
+            SET status = EXCLUDED.status, outcome = EXCLUDED.outcome, attempts = EXCLUDED.attempts, started_at = EXCLUDED.started_at,
                 finished_at = EXCLUDED.finished_at, last_error_kind = EXCLUDED.last_error_kind,
                 last_error_message = EXCLUDED.last_error_message, last_error_at = EXCLUDED.last_error_at,
                 events = CASE

@@ -86,9 +86,10 @@ public sealed partial class PostgresTaskHistory : ITaskHistory
     {
         ArgumentNullException.ThrowIfNull(query);
         var sql = new StringBuilder($"SELECT {SummaryColumns} FROM taskengine_task_summaries WHERE service_id = @service");
-        if (query.Status is not null)
+        if (query.Status is { } status)
         {
-            sql.Append(" AND status = @status");
+            // Finished: by outcome, through its index. Not finished: the unfinished (outcome NULL) of that status.
+            sql.Append(AuditText.Outcome(status) is null ? " AND outcome IS NULL AND status = @status" : " AND outcome = @status");
         }
 
         if (query.Type is not null)

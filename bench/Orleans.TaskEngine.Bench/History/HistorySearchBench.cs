@@ -99,10 +99,11 @@ public static class HistorySearchBench
             """
             DELETE FROM taskengine_task_summaries WHERE service_id = @s;
             INSERT INTO taskengine_task_summaries
-                (service_id, task_id, created_at, type, queue, priority, status, attempts, created_by, tags)
+                (service_id, task_id, created_at, type, queue, priority, status, outcome, attempts, created_by, tags)
             SELECT @s, 'task-' || g, timestamptz '2026-01-01 00:00:00+00' + (g / 2) * interval '1 second',
                 'type-' || g % 20, 'queue-' || g % 10, 1,
-                CASE g % 100 WHEN 0 THEN 'failed' WHEN 1 THEN 'running' WHEN 2 THEN 'pending' ELSE 'completed' END, 1,
+                CASE g % 100 WHEN 0 THEN 'failed' WHEN 1 THEN 'running' WHEN 2 THEN 'pending' ELSE 'completed' END,
+                CASE g % 100 WHEN 0 THEN 'failed' WHEN 1 THEN NULL WHEN 2 THEN NULL ELSE 'completed' END, 1,
                 CASE WHEN g % 3 = 0 THEN NULL ELSE 'user-' || g % 50 END, ARRAY['tag-' || g % 100, 'all']
             FROM generate_series(1, @n) AS g;
             ANALYZE taskengine_task_summaries;

@@ -109,7 +109,8 @@ public sealed class PostgresStatementPlanTests(PostgresFixture postgres)
             SET events = '{"seq":1,"at":"' || to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '","kind":"transition","status":"pending","attempt":0}' || chr(10),
                 audited_through = 1,
                 finished_at = CASE WHEN status IN ('completed', 'failed') THEN created_at + interval '1 second' END,
-                last_error_at = CASE WHEN status = 'failed' THEN created_at + interval '1 second' END
+                last_error_at = CASE WHEN status = 'failed' THEN created_at + interval '1 second' END,
+                outcome = CASE WHEN status IN ('completed', 'failed', 'cancelled') THEN status END
             """);
         await ExecuteAsync(connection, "ANALYZE taskengine_task_summaries");
 

@@ -1,0 +1,176 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Orleans.TaskEngine.Storage.Sqlite;
+
+/// <summary>
+/// The one SQLite file of a silo: opened once, locked against a second process, its schema applied, and written by one
+/// connection only. Every store's writes (grain state, queue index, reminders, the audit log) join one
+/// <see cref="GroupCommitQueue{TOperation}"/>, and each flush runs all that is queued in one transaction (one fsync in
+/// <see cref="SqliteSynchronous.Full"/> mode), each operation inside a savepoint, so one operation's failure is its own.
+/// Reads that may take long (search, reports) use their own pooled connections: WAL lets them run beside the writer.
+/// </summary>
+public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
+{
+    private const int MaxBatchSize = 1_000;
+
+    private readonly ILogger<SqliteDatabase> _logger;
+    private readonly SqliteFileLock _lock;
+    private readonly SqliteConnection _writer;
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly GroupCommitQueue<SqliteWork> _queue;
+    private readonly string _readConnectionString;
+    private readonly SqliteSynchronous _synchronous;
+
+    public SqliteDatabase(IOptions<SqliteStoreOptions> options, ILogger<SqliteDatabase> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _logger = logger;
+        var settings = options.Value;
+        _synchronous = settings.Synchronous;
+        FilePath = SqliteFile.ResolvePath(settings.ConnectionString);
+
+        // A second host on the same file is refused before the file is touched.
+        _lock = SqliteFileLock.Acquire(FilePath);
+        try
+        {
+            var builder = new SqliteConnectionStringBuilder(settings.ConnectionString ?? string.Empty)
+            {
+                DataSource = FilePath,
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                DefaultTimeout = settings.BusyTimeoutSeconds,
+                Pooling = true,
+            };
+            _writer = SqliteFile.OpenChecked(builder.ConnectionString, FilePath);
+            SqliteFile.Initialize(_writer, FilePath, _synchronous);
+            _readConnectionString = new SqliteConnectionStringBuilder(builder.ConnectionString) { Mode = SqliteOpenMode.ReadOnly }.ConnectionString;
+        }
+        catch
+        {
+            _writer?.Dispose();
+            _lock.Dispose();
+            throw;
+        }
+
+        _queue = new GroupCommitQueue<SqliteWork>(
+            MaxBatchSize,
+            settings.MaxQueuedOperations,
+            RunBatchAsync,
+            () => new ObjectDisposedException(nameof(SqliteDatabase), "The SQLite store is closed: the silo is shutting down."));
+        LogOpened(FilePath, _synchronous);
+    }
+
+    /// <summary>The database file, absolute.</summary>
+    public string FilePath { get; }
+
+    /// <summary>Transactions committed (for tests: many operations, few commits).</summary>
+    internal long BatchesWritten => _queue.BatchesWritten;
+
+    /// <summary>Runs <paramref name="work"/> on the writer, in the next batch's transaction; its result once committed.</summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteWriter, T> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var item = new SqliteWork(writer => work(writer));
+        await _queue.EnqueueAsync(item, cancellationToken).ConfigureAwait(false);
+        return (T)item.Result!;
+    }
+
+    /// <summary>Runs <paramref name="read"/> on a read-only connection of its own, off the caller's thread.</summary>
+    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        return Task.Run(
+            () =>
+            {
+                using var connection = new SqliteConnection(_readConnectionString);
+                connection.Open();
+                return read(connection);
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// A consistent copy of the whole database into <paramref name="destination"/> (which must not exist) while the engine
+    /// runs: <c>VACUUM INTO</c> reads one snapshot and writes a compact file.
+    /// </summary>
+    public Task BackupAsync(string destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(destination);
+        var target = Path.GetFullPath(destination);
+        if (File.Exists(target))
+        {
+            throw new IOException($"The backup file {target} exists already; name a new one.");
+        }
+
+        return ReadAsync(connection => SqliteFile.VacuumInto(connection, target), cancellationToken);
+    }
+
+    /// <summary>Gives the file system back the pages that purges freed (incremental vacuum), on the writer.</summary>
+    public Task<long> ReclaimFreePagesAsync(CancellationToken cancellationToken = default) =>
+        WriteAsync(writer => writer.ReclaimFreePages(), cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _queue.DisposeAsync().ConfigureAwait(false);
+        foreach (var command in _commands.Values)
+        {
+            command.Dispose();
+        }
+
+        // Checkpoints the log into the file, so a clean stop leaves one file.
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        SqliteConnection.ClearPool(_writer);
+        _lock.Dispose();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private Task RunBatchAsync(IReadOnlyList<GroupCommitQueue<SqliteWork>.Pending> batch)
+    {
+        var writer = new SqliteWriter(_writer, _commands);
+        using var transaction = _writer.BeginTransaction(deferred: false);
+        writer.Transaction = transaction;
+        var failed = new List<(TaskCompletionSource Completion, Exception Error)>();
+        foreach (var (work, completion) in batch)
+        {
+            writer.Execute("SAVEPOINT op");
+            try
+            {
+                work.Result = work.Run(writer);
+                writer.Execute("RELEASE op");
+            }
+            catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 13 or 10 or 11 or 26 })
+            {
+                // This operation's own failure (a version conflict, a constraint): undone, the others go on.
+                writer.Execute("ROLLBACK TO op");
+                writer.Execute("RELEASE op");
+                failed.Add((completion, ex));
+            }
+        }
+
+        try
+        {
+            transaction.Commit();
+        }
+        catch (Exception ex)
+        {
+            LogBatchFailed(ex, FilePath, batch.Count);
+            throw;
+        }
+
+        // Only once committed: the others succeed when this returns, these fail with their own error.
+        foreach (var (completion, error) in failed)
+        {
+            completion.TrySetException(error);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SQLite store: {Path} (synchronous={Synchronous}, WAL); tasks survive a restart of this process")]
+    private partial void LogOpened(string path, SqliteSynchronous synchronous);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SQLite store {Path}: a transaction of {Count} operation(s) failed; each fails to its caller")]
+    private partial void LogBatchFailed(Exception exception, string path, int count);
+}
