@@ -78,7 +78,7 @@ public static partial class TaskEngineSiloConfiguration
         {
             case StorageMode.Memory:
                 logger.LogWarning(
-                    "In-memory store: tasks, queues and reminders are kept in this process only and do not survive a restart. Leave TaskEngine__Storage unset (SQLite) to keep them, or set it to Postgres for a cluster.");
+                    "In-memory store: tasks, queues and reminders are kept in this process only; state does not survive a restart. Leave TaskEngine__Storage unset (a SQLite file) to keep them, or set it to Postgres for a cluster.");
                 break;
             case StorageMode.Sqlite:
                 var path = SqliteStoreOptions.ResolvePath(configuration.GetConnectionString(TaskEngineDatabaseOptions.ConnectionStringName));

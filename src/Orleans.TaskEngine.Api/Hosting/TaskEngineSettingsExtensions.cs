@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
+using Microsoft.Extensions.FileProviders;
 
 namespace Orleans.TaskEngine.Api.Hosting;
 
@@ -13,10 +14,12 @@ public static class TaskEngineSettingsExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         var index = configuration.Sources.ToList().FindIndex(s => s is EnvironmentVariablesConfigurationSource);
         index = index < 0 ? configuration.Sources.Count : index;
+        // The file provider is named here: a JSON source without one resolves its path, when the host builds it, against
+        // the host's content root (the current directory), where these files are not.
+        var beside = new PhysicalFileProvider(AppContext.BaseDirectory);
         var files = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddJsonFile($"appsettings.{environment}.json", optional: true);
+            .AddJsonFile(beside, "appsettings.json", optional: true, reloadOnChange: false)
+            .AddJsonFile(beside, $"appsettings.{environment}.json", optional: true, reloadOnChange: false);
         foreach (var source in files.Sources.Reverse())
         {
             configuration.Sources.Insert(index, source);

@@ -40,13 +40,20 @@ public sealed class EngineProcess : IAsyncDisposable
     public static EngineProcess Start(string project, IReadOnlyDictionary<string, string> environment, params string[] args) =>
         StartNamed(project, project, environment, args);
 
+    /// <summary>As <see cref="Start"/>, in <paramref name="workingDirectory"/> (where the default SQLite file goes).</summary>
+    public static EngineProcess StartIn(string workingDirectory, string project, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        StartNamed(project, project, environment, args, workingDirectory);
+
     /// <summary>Starts <paramref name="project"/> under a name for failure messages (e.g. which silo).</summary>
-    public static EngineProcess StartNamed(string name, string project, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static EngineProcess StartNamed(string name, string project, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        StartNamed(name, project, environment, args, workingDirectory: null);
+
+    private static EngineProcess StartNamed(string name, string project, IReadOnlyDictionary<string, string> environment, string[] args, string? workingDirectory)
     {
         var folder = RepositoryPaths.ProjectOutput(project);
         var start = new ProcessStartInfo("dotnet", [Path.Combine(folder, project + ".dll"), .. args])
         {
-            WorkingDirectory = folder,
+            WorkingDirectory = workingDirectory ?? folder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -89,8 +96,12 @@ public sealed class EngineProcess : IAsyncDisposable
         return process;
     }
 
-    /// <summary>The built API host in embedded mode on free ports; returns once it serves, with its base URL.</summary>
-    public static async Task<(EngineProcess Host, Uri BaseUrl)> StartEmbeddedApiAsync(IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// The built API host in embedded mode on free ports; returns once it serves, with its base URL. On the in-memory
+    /// store unless the settings name one or a working directory is given: there, with no setting, it runs as a user's
+    /// first start does, on the default SQLite file under that directory.
+    /// </summary>
+    public static async Task<(EngineProcess Host, Uri BaseUrl)> StartEmbeddedApiAsync(IReadOnlyDictionary<string, string>? settings = null, string? workingDirectory = null)
     {
         var port = FreePort();
         var environment = new Dictionary<string, string>
@@ -98,12 +109,17 @@ public sealed class EngineProcess : IAsyncDisposable
             ["TaskEngine__Cluster__SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["TaskEngine__Cluster__GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        if (workingDirectory is null)
+        {
+            environment["TaskEngine__Storage"] = "Memory";
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;
         }
 
-        var host = Start("Orleans.TaskEngine.Api", environment, "--urls", $"http://127.0.0.1:{port}");
+        var host = StartNamed("Orleans.TaskEngine.Api", "Orleans.TaskEngine.Api", environment, ["--urls", $"http://127.0.0.1:{port}"], workingDirectory);
         await host.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
         return (host, new Uri($"http://127.0.0.1:{port}/"));
     }
@@ -159,6 +175,22 @@ public sealed class EngineProcess : IAsyncDisposable
     }
 
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
+    /// <summary>Waits for the process to exit, its output drained; fails with its last lines past the timeout.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} did not exit within {timeout}.\n{Tail()}");
+        }
+    }
+
+    public int ProcessId => _process.Id;
 
     /// <summary>The last lines of its output, for failure messages.</summary>
     public string Tail(int lines = 40) => $"--- {Name}, last {lines} lines:\n" + string.Join('\n', Output.TakeLast(lines));
