@@ -43,8 +43,9 @@ public sealed class AgentsTarget : IBenchTarget, IDispatchTimer
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["urls"] = url,
-            ["TaskEngine:Storage"] = options.Storage == "postgres" ? "Postgres" : "Memory",
-            ["ConnectionStrings:TaskEngine"] = options.Connection,
+            ["TaskEngine:Storage"] = options.StorageSetting,
+            ["ConnectionStrings:TaskEngine"] = options.EffectiveConnection,
+            ["TaskEngine:Sqlite:Synchronous"] = options.SqliteSync,
             ["TaskEngine:Database:InitializeOnStart"] = options.Storage == "postgres" ? "true" : null,
             ["TaskEngine:Queues:DefaultMaxPending"] = "1000000",
             // The agents' polls and heartbeats share the loopback client's rate bucket with the submits.

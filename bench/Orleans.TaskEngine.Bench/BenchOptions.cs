@@ -27,8 +27,10 @@ public sealed record BenchOptions
           --warmup N                     tasks run (and waited for) before measuring, so JIT and first activations
                                          do not count (default 500)
           --preload N                    queue N tasks behind a busy worker first (queue-length test; default 0)
-          --storage memory|postgres      embedded target's storage (default memory)
-          --connection <string>          PostgreSQL connection string (embedded + postgres; the tool creates the schema)
+          --storage memory|sqlite|postgres  embedded target's storage (default memory)
+          --connection <string>          PostgreSQL connection string (embedded + postgres; the tool creates the schema),
+                                         or with sqlite "Data Source=PATH" (default: a new file in the temp folder)
+          --sqlite-sync full|normal      SQLite's synchronous mode (default full)
           --api-key <key>                bearer key for a REST target
           --history-search               no engine: seed the audit log's summaries on PostgreSQL (--connection) with
                                          --tasks incarnations and time --concurrency search pages per kind of filter
@@ -50,6 +52,8 @@ public sealed record BenchOptions
     public int Warmup { get; init; } = 500;
     public string Storage { get; init; } = "memory";
     public string? Connection { get; init; }
+
+    public string SqliteSync { get; init; } = "full";
     public string? ApiKey { get; init; }
     public bool Probe { get; init; }
     public bool History { get; init; } = true;
@@ -60,6 +64,12 @@ public sealed record BenchOptions
     public bool IsEmbedded => Target == "embedded";
 
     public bool IsAgents => Target == "agents";
+
+    /// <summary>TaskEngine:Storage for a hosted engine.</summary>
+    public string StorageSetting => Storage switch { "postgres" => "Postgres", "sqlite" => "Sqlite", _ => "Memory" };
+
+    /// <summary>The connection string a hosted engine gets (with SQLite and none given, Parse names a new file).</summary>
+    public string? EffectiveConnection => Connection;
 
     /// <summary>The engine runs in this process (embedded, or behind the agents target's API host): its storage is ours to say.</summary>
     public bool HostsEngine => IsEmbedded || IsAgents;
@@ -96,6 +106,7 @@ public sealed record BenchOptions
                 "--warmup" => options with { Warmup = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--storage" => options with { Storage = Next() },
                 "--connection" => options with { Connection = Next() },
+                "--sqlite-sync" => options with { SqliteSync = Next() },
                 "--api-key" => options with { ApiKey = Next() },
                 "--probe" => options with { Probe = true },
                 "--history-search" => options with { HistorySearch = true },
@@ -115,14 +126,24 @@ public sealed record BenchOptions
             throw new ArgumentException("--handler must be echo or delay:<ms>");
         }
 
-        if (options.Storage is not ("memory" or "postgres") || (options.Storage == "postgres" && options.Connection is null))
+        if (options.Storage is not ("memory" or "sqlite" or "postgres") || (options.Storage == "postgres" && options.Connection is null))
         {
-            throw new ArgumentException("--storage must be memory, or postgres with --connection");
+            throw new ArgumentException("--storage must be memory, sqlite, or postgres with --connection");
+        }
+
+        if (options.SqliteSync is not ("full" or "normal"))
+        {
+            throw new ArgumentException("--sqlite-sync must be full or normal");
         }
 
         if (options.IsAgents && (options.Agents < 1 || options.AgentConcurrency < 1 || options.Preload > 0 || options.Probe))
         {
             throw new ArgumentException("--target agents needs --agents and --agent-concurrency of at least 1, and takes no --preload or --probe");
+        }
+
+        if (options.Storage == "sqlite" && options.Connection is null)
+        {
+            options = options with { Connection = "Data Source=" + Path.Combine(Path.GetTempPath(), $"taskengine-bench-{Guid.NewGuid():N}.db") };
         }
 
         return options;

@@ -28,8 +28,9 @@ public sealed class EmbeddedTarget : IBenchTarget
     {
         var settings = new Dictionary<string, string?>
         {
-            ["TaskEngine:Storage"] = options.Storage == "postgres" ? "Postgres" : "Memory",
-            ["ConnectionStrings:TaskEngine"] = options.Connection,
+            ["TaskEngine:Storage"] = options.StorageSetting,
+            ["ConnectionStrings:TaskEngine"] = options.EffectiveConnection,
+            ["TaskEngine:Sqlite:Synchronous"] = options.SqliteSync,
             ["TaskEngine:Database:InitializeOnStart"] = options.Storage == "postgres" ? "true" : null,
             ["TaskEngine:Queues:DefaultMaxPending"] = "1000000",
             ["TaskEngine:History:Enabled"] = options.History ? "true" : "false",

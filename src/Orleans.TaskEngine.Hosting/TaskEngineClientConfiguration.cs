@@ -31,6 +31,12 @@ public static class TaskEngineClientConfiguration
                 });
                 client.UseTaskEnginePostgresClustering();
                 break;
+            case StorageMode.Sqlite:
+                // The SQLite file belongs to the one process that runs the engine on it; a client has no cluster to join.
+                throw new InvalidOperationException(
+                    "TaskEngine:Storage is Sqlite, which runs the engine inside this host: Client mode (TaskEngine:Api:Mode=Client) " +
+                    "needs a cluster of silos. Set TaskEngine__Api__Mode=Embedded to run on the SQLite file, or TaskEngine__Storage=Postgres " +
+                    "(with ConnectionStrings__TaskEngine) to join a cluster.");
         }
 
         client.Services.Configure<GatewayOptions>(configuration.GetSection(GatewaySection));

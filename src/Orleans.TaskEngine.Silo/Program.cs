@@ -1,6 +1,7 @@
 using Orleans.Dashboard;
 using Orleans.TaskEngine.Storage.Database;
 using Orleans.TaskEngine.Hosting;
+using Orleans.TaskEngine.Storage.Sqlite;
 
 namespace Orleans.TaskEngine.Silo;
 
@@ -16,6 +17,11 @@ internal static class Program
         if (args.Length > 0 && args[0] == InitDbCommand.Name)
         {
             return await InitDbCommand.RunAsync(args[1..], Console.Out, Console.Error);
+        }
+
+        if (SqliteCommands.Handles(args))
+        {
+            return await SqliteCommands.RunAsync(args, Console.Out, Console.Error);
         }
 
         // Settings come from silo-config/silo (copied beside the binary), then environment variables, then the command line.

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private readonly GroupCommitQueue<SqliteWork> _queue;
     private readonly string _readConnectionString;
+    private readonly string _writeConnectionString;
     private readonly SqliteSynchronous _synchronous;
 
     public SqliteDatabase(IOptions<SqliteStoreOptions> options, ILogger<SqliteDatabase> logger)
@@ -44,6 +46,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
             };
             _writer = SqliteFile.OpenChecked(builder.ConnectionString, FilePath);
             SqliteFile.Initialize(_writer, FilePath, _synchronous);
+            _writeConnectionString = builder.ConnectionString;
             _readConnectionString = new SqliteConnectionStringBuilder(builder.ConnectionString) { Mode = SqliteOpenMode.ReadOnly }.ConnectionString;
         }
         catch
@@ -91,24 +94,27 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// A consistent copy of the whole database into <paramref name="destination"/> (which must not exist) while the engine
-    /// runs: <c>VACUUM INTO</c> reads one snapshot and writes a compact file.
+    /// Gives the file system back the pages that purges freed (the file is made with auto_vacuum=INCREMENTAL), then
+    /// checkpoints the log into the file and truncates both. On a connection of its own, outside the writer's batches:
+    /// a checkpoint cannot run inside a transaction; the busy timeout has it wait for the writer's commit.
     /// </summary>
-    public Task BackupAsync(string destination, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(destination);
-        var target = Path.GetFullPath(destination);
-        if (File.Exists(target))
-        {
-            throw new IOException($"The backup file {target} exists already; name a new one.");
-        }
-
-        return ReadAsync(connection => SqliteFile.VacuumInto(connection, target), cancellationToken);
-    }
-
-    /// <summary>Gives the file system back the pages that purges freed (incremental vacuum), on the writer.</summary>
+    /// <returns>The pages given back.</returns>
     public Task<long> ReclaimFreePagesAsync(CancellationToken cancellationToken = default) =>
-        WriteAsync(writer => writer.ReclaimFreePages(), cancellationToken);
+        Task.Run(
+            () =>
+            {
+                using var connection = new SqliteConnection(_writeConnectionString);
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA freelist_count";
+                var free = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+                command.CommandText = "PRAGMA incremental_vacuum";
+                command.ExecuteNonQuery();
+                command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+                command.ExecuteNonQuery();
+                return free;
+            },
+            cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

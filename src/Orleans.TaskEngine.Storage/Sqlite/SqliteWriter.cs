@@ -42,18 +42,6 @@ public sealed class SqliteWriter
         return rows;
     }
 
-    /// <summary>Frees the pages purges left empty (the file was made with auto_vacuum=INCREMENTAL); the pages freed.</summary>
-    internal long ReclaimFreePages()
-    {
-        var free = Convert.ToInt64(Scalar("PRAGMA freelist_count"), System.Globalization.CultureInfo.InvariantCulture);
-        if (free > 0)
-        {
-            Execute("PRAGMA incremental_vacuum");
-        }
-
-        return free;
-    }
-
     private SqliteCommand Prepare(string sql, (string Name, object? Value)[] parameters)
     {
         if (!_commands.TryGetValue(sql, out var command))

@@ -156,6 +156,20 @@ public sealed class SqliteProcessTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Client_mode_on_the_sqlite_store_is_refused_at_start_saying_what_to_set()
+    {
+        await using var host = EngineProcess.StartIn(_folder, "Orleans.TaskEngine.Api", new Dictionary<string, string>
+        {
+            ["TaskEngine__Api__Mode"] = "Client",
+        }, "--urls", $"http://127.0.0.1:{EngineProcess.FreePort()}");
+        await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, host.ExitCode);
+        Assert.Contains(host.Output, l => l.Contains("Client mode (TaskEngine:Api:Mode=Client) needs a cluster of silos", StringComparison.Ordinal));
+        Assert.False(File.Exists(DatabaseFile));
+    }
+
     private static async Task<int> CountAsync(HttpClient http, string status) => (await IdsAsync(http, status)).Count;
 
     private static async Task<HashSet<string>> IdsAsync(HttpClient http, string status)
