@@ -9,8 +9,9 @@ namespace Orleans.TaskEngine.Storage.Sqlite;
 /// The one SQLite file of a silo: opened once, locked against a second process, its schema applied, and written by one
 /// connection only. Every store's writes (grain state, queue index, reminders, the audit log) join one
 /// <see cref="GroupCommitQueue{TOperation}"/>, and each flush runs all that is queued in one transaction (one fsync in
-/// <see cref="SqliteSynchronous.Full"/> mode), each operation inside a savepoint, so one operation's failure is its own.
-/// Reads that may take long (search, reports) use their own pooled connections: WAL lets them run beside the writer.
+/// <see cref="SqliteSynchronous.Full"/> mode). Reads use their own pooled connections, which WAL lets run beside the
+/// writer and which see every committed write: a point read at once on the caller's thread, a long one (search, a
+/// report) on the thread pool.
 /// </summary>
 public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
 {
@@ -79,6 +80,15 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
         return (T)item.Result!;
     }
 
+    /// <summary>Runs a short read (a point lookup, a page) on a pooled read-only connection, on the caller's thread.</summary>
+    public T Read<T>(Func<SqliteConnection, T> read)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        using var connection = new SqliteConnection(_readConnectionString);
+        connection.Open();
+        return read(connection);
+    }
+
     /// <summary>Runs <paramref name="read"/> on a read-only connection of its own, off the caller's thread.</summary>
     public Task<T> ReadAsync<T>(Func<SqliteConnection, T> read, CancellationToken cancellationToken = default)
     {
@@ -138,25 +148,22 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
         using var transaction = _writer.BeginTransaction(deferred: false);
         writer.Transaction = transaction;
         var failed = new List<(TaskCompletionSource Completion, Exception Error)>();
-        foreach (var (work, completion) in batch)
-        {
-            writer.Execute("SAVEPOINT op");
-            try
-            {
-                work.Result = work.Run(writer);
-                writer.Execute("RELEASE op");
-            }
-            catch (Exception ex) when (ex is not SqliteException { SqliteErrorCode: 13 or 10 or 11 or 26 })
-            {
-                // This operation's own failure (a version conflict, a constraint): undone, the others go on.
-                writer.Execute("ROLLBACK TO op");
-                writer.Execute("RELEASE op");
-                failed.Add((completion, ex));
-            }
-        }
-
         try
         {
+            foreach (var (work, completion) in batch)
+            {
+                try
+                {
+                    work.Result = work.Run(writer);
+                }
+                catch (Exception ex) when (ex is not SqliteException)
+                {
+                    // The operation's own refusal (a version conflict), made before it changed anything (SqliteWork's
+                    // rule): it fails alone, the others go on. A database error fails the whole transaction.
+                    failed.Add((completion, ex));
+                }
+            }
+
             transaction.Commit();
         }
         catch (Exception ex)

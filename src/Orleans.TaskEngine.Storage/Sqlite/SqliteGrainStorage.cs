@@ -11,8 +11,8 @@ using Orleans.TaskEngine.Hosting;
 namespace Orleans.TaskEngine.Storage.Sqlite;
 
 /// <summary>
-/// Grain storage in the SQLite file (table <c>taskengine_grain_state</c>), written through the store's one writer: many
-/// grains' writes share a transaction. The ETag is the row's version, as on PostgreSQL: 1 when inserted, one more each
+/// Grain storage in the SQLite file (table <c>taskengine_grain_state</c>), written through the store's one writer (many
+/// grains' writes share a transaction) and read on a pooled read connection at once. The ETag is the row's version, as on PostgreSQL: 1 when inserted, one more each
 /// write; a write or clear with another ETag than the stored one is refused with <see cref="InconsistentStateException"/>.
 /// A task's write carries its audit log rows (<see cref="SqliteAuditLog"/>) in the same transaction.
 /// </summary>
@@ -53,16 +53,24 @@ public sealed class SqliteGrainStorage : IGrainStorage
         _audit = history?.Value.Enabled ?? true;
     }
 
-    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var id = grainId.ToString();
-        var row = await _database.WriteAsync(w => w.Query(ReadSql, r => (Version: r.GetInt32(0), Payload: (byte[])r.GetValue(1)), ("$s", _serviceId), ("$n", stateName), ("$g", id)))
-            .ConfigureAwait(false);
-        if (row.Count == 1)
+        var row = _database.Read(connection =>
         {
-            grainState.State = _serializer.Deserialize<T>(row[0].Payload);
-            grainState.ETag = row[0].Version.ToString(CultureInfo.InvariantCulture);
+            using var command = connection.CreateCommand();
+            command.CommandText = ReadSql;
+            command.Parameters.AddWithValue("$s", _serviceId);
+            command.Parameters.AddWithValue("$n", stateName);
+            command.Parameters.AddWithValue("$g", id);
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? (Version: reader.GetInt32(0), Payload: (byte[])reader.GetValue(1)) : default((int Version, byte[] Payload)?);
+        });
+        if (row is { } found)
+        {
+            grainState.State = _serializer.Deserialize<T>(found.Payload);
+            grainState.ETag = found.Version.ToString(CultureInfo.InvariantCulture);
             grainState.RecordExists = true;
         }
         else
@@ -71,6 +79,8 @@ public sealed class SqliteGrainStorage : IGrainStorage
             grainState.ETag = null;
             grainState.RecordExists = false;
         }
+
+        return Task.CompletedTask;
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)

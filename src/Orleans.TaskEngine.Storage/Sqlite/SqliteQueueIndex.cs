@@ -8,7 +8,7 @@ namespace Orleans.TaskEngine.Storage.Sqlite;
 
 /// <summary>
 /// The queue index in the SQLite file (table <c>taskengine_queue_records</c>): saves and removes go through the store's
-/// writer (group-committed with the grain states), pages are read there too, in order with the writes before them.
+/// writer (group-committed with the grain states); pages are read on a read connection, which sees every committed write.
 /// </summary>
 public sealed class SqliteQueueIndex(SqliteDatabase database, IOptions<ClusterOptions> cluster) : IQueueIndex
 {
@@ -68,9 +68,9 @@ public sealed class SqliteQueueIndex(SqliteDatabase database, IOptions<ClusterOp
     public async Task<IReadOnlyList<QueueEntry>> LoadUnfinishedAsync(string queue, QueueEntry? after, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        return await RunAsync(
+        return await ReadAsync(
             $"load the unfinished tasks of queue {queue}",
-            w => w.Query(
+            c => c.Query(
                 UnfinishedSql,
                 r => new QueueEntry { TaskId = r.GetString(0), Priority = (TaskPriority)r.GetInt32(1), Sequence = r.GetInt64(2), Type = r.IsDBNull(3) ? null : r.GetString(3) },
                 ("$s", _serviceId), ("$queue", queue), ("$limit", limit),
@@ -81,23 +81,36 @@ public sealed class SqliteQueueIndex(SqliteDatabase database, IOptions<ClusterOp
     public async Task<IReadOnlyList<string>> LoadExpiredAsync(string queue, DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        return await RunAsync(
+        return await ReadAsync(
             $"load the expired tasks of queue {queue}",
-            w => w.Query(ExpiredSql, r => r.GetString(0), ("$s", _serviceId), ("$queue", queue), ("$now", now.UtcTicks), ("$limit", limit)),
+            c => c.Query(ExpiredSql, r => r.GetString(0), ("$s", _serviceId), ("$queue", queue), ("$now", now.UtcTicks), ("$limit", limit)),
             cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<string>> LoadQueuesAsync(CancellationToken cancellationToken = default)
     {
-        var queues = await RunAsync("load the queue names", w => w.Query(QueuesSql, r => r.GetString(0), ("$s", _serviceId)), cancellationToken).ConfigureAwait(false);
+        var queues = await ReadAsync("load the queue names", c => c.Query(QueuesSql, r => r.GetString(0), ("$s", _serviceId)), cancellationToken).ConfigureAwait(false);
         return [.. queues.Order(StringComparer.Ordinal)];
     }
 
     public async Task<IReadOnlyList<string>> LoadQueuesToServeAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        var queues = await RunAsync(
-            "load the queues to serve", w => w.Query(QueuesToServeSql, r => r.GetString(0), ("$s", _serviceId), ("$now", now.UtcTicks)), cancellationToken).ConfigureAwait(false);
+        var queues = await ReadAsync(
+            "load the queues to serve", c => c.Query(QueuesToServeSql, r => r.GetString(0), ("$s", _serviceId), ("$now", now.UtcTicks)), cancellationToken).ConfigureAwait(false);
         return [.. queues.Order(StringComparer.Ordinal)];
+    }
+
+    private Task<T> ReadAsync<T>(string operation, Func<SqliteConnection, T> read, CancellationToken cancellationToken)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(database.Read(read));
+        }
+        catch (SqliteException ex)
+        {
+            throw new TaskEngineUnavailableException($"The queue index is unavailable: could not {operation} ({ex.GetType().Name}: {ex.Message}). Try again.");
+        }
     }
 
     private async Task<T> RunAsync<T>(string operation, Func<SqliteWriter, T> work, CancellationToken cancellationToken)

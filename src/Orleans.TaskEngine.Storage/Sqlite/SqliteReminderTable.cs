@@ -6,7 +6,8 @@ using Orleans.Runtime;
 namespace Orleans.TaskEngine.Storage.Sqlite;
 
 /// <summary>
-/// Orleans' reminder table in the SQLite file (table <c>taskengine_reminders</c>), written through the store's writer.
+/// Orleans' reminder table in the SQLite file (table <c>taskengine_reminders</c>), written through the store's writer,
+/// read on a read connection.
 /// The ETag is the row's version, as in Orleans' ADO.NET table: a remove with another one changes nothing.
 /// </summary>
 public sealed class SqliteReminderTable(SqliteDatabase database, IOptions<ClusterOptions> cluster) : IReminderTable
@@ -36,16 +37,16 @@ public sealed class SqliteReminderTable(SqliteDatabase database, IOptions<Cluste
 
     private readonly string _serviceId = cluster.Value.ServiceId;
 
-    public async Task<ReminderTableData> ReadRows(GrainId grainId) =>
-        new(await database.WriteAsync(w => w.Query(ByGrainSql, Read, ("$s", _serviceId), ("$g", grainId.ToString()))).ConfigureAwait(false));
+    public Task<ReminderTableData> ReadRows(GrainId grainId) =>
+        Task.FromResult(new ReminderTableData(database.Read(c => c.Query(ByGrainSql, Read, ("$s", _serviceId), ("$g", grainId.ToString())))));
 
-    public async Task<ReminderTableData> ReadRows(uint begin, uint end) =>
-        new(await database.WriteAsync(w => w.Query(ByRangeSql, Read, ("$s", _serviceId), ("$begin", (long)begin), ("$end", (long)end))).ConfigureAwait(false));
+    public Task<ReminderTableData> ReadRows(uint begin, uint end) =>
+        Task.FromResult(new ReminderTableData(database.Read(c => c.Query(ByRangeSql, Read, ("$s", _serviceId), ("$begin", (long)begin), ("$end", (long)end)))));
 
-    public async Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName)
+    public Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName)
     {
-        var rows = await database.WriteAsync(w => w.Query(OneSql, Read, ("$s", _serviceId), ("$g", grainId.ToString()), ("$n", reminderName))).ConfigureAwait(false);
-        return rows.Count == 0 ? null : rows[0];
+        var rows = database.Read(c => c.Query(OneSql, Read, ("$s", _serviceId), ("$g", grainId.ToString()), ("$n", reminderName)));
+        return Task.FromResult(rows.Count == 0 ? null : rows[0]);
     }
 
     public async Task<string?> UpsertRow(ReminderEntry entry)
