@@ -138,6 +138,24 @@ public sealed class SqliteProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_database_path_that_cannot_be_opened_for_writing_stops_the_start_with_its_name_and_what_to_do()
+    {
+        // A folder where the file should be: SQLite cannot open it (as root, permission bits would not stop a write).
+        Directory.CreateDirectory(DatabaseFile);
+
+        await using var host = EngineProcess.StartIn(_folder, "Orleans.TaskEngine.Api", new Dictionary<string, string>
+        {
+            ["TaskEngine__Cluster__SiloPort"] = EngineProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["TaskEngine__Cluster__GatewayPort"] = EngineProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, "--urls", $"http://127.0.0.1:{EngineProcess.FreePort()}");
+        await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.NotEqual(0, host.ExitCode);
+        Assert.Contains(host.Output, l => l.Contains($"Cannot open the task database {DatabaseFile}", StringComparison.Ordinal) && l.Contains("writable", StringComparison.Ordinal));
+        Assert.True(Directory.Exists(DatabaseFile));
+    }
+
+    [Fact]
     public async Task A_second_host_on_the_same_file_is_refused_at_once_naming_the_file_and_the_process_that_holds_it()
     {
         var (first, _) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: _folder);
