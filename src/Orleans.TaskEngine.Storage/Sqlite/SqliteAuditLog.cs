@@ -5,8 +5,9 @@ namespace Orleans.TaskEngine.Storage.Sqlite;
 
 /// <summary>
 /// Writes a task state's audit rows in the SQLite file, inside the transaction of the state write: the incarnation's
-/// row (summary and event lines, as on PostgreSQL), and its tags' rows on its first write. The writer is the only one,
-/// so the events the row already holds are read and skipped here: a repeated write logs nothing twice.
+/// row (summary and event lines, as on PostgreSQL), and its tags' rows on its first write. A write whose first event
+/// the row already holds (a repeat) reads how far the row goes and appends only the events past it: nothing is logged
+/// twice.
 /// </summary>
 internal static class SqliteAuditLog
 {
@@ -27,33 +28,40 @@ internal static class SqliteAuditLog
         WHERE service_id = $s AND task_id = $t AND created_at = $c
         """;
 
+    private const string AppendSql = """
+        UPDATE taskengine_task_summaries
+        SET status = $status, outcome = $outcome, attempts = $attempts, started_at = $started, finished_at = $finished,
+            last_error_kind = $error_kind, last_error_message = $error_message, last_error_at = $error_at,
+            events = events || $events, audited_through = max(audited_through, $through)
+        WHERE service_id = $s AND task_id = $t AND created_at = $c AND audited_through < $first
+        """;
+
     private const string TagSql = "INSERT OR IGNORE INTO taskengine_task_tags (service_id, tag, created_at, task_id) VALUES ($s, $tag, $c, $t)";
 
     public static void Append(SqliteWriter writer, string serviceId, TaskAuditRows rows)
     {
         var summary = rows.Summary;
         var created = summary.CreatedAt.UtcTicks;
-        var stored = writer.Scalar(ThroughSql, ("$s", serviceId), ("$t", summary.Id), ("$c", created));
-        var through = stored is null ? -1 : Convert.ToInt64(stored, System.Globalization.CultureInfo.InvariantCulture);
-        var events = AuditEventLines.Write(rows.Events.Select(e => e.Event).Where(e => e.Sequence > through));
-        (string, object?)[] values =
-        [
-            ("$s", serviceId), ("$t", summary.Id), ("$c", created),
-            ("$status", AuditText.Status(summary.Status)), ("$outcome", AuditText.Outcome(summary.Status)), ("$attempts", summary.Attempts),
-            ("$started", summary.StartedAt?.UtcTicks), ("$finished", summary.FinishedAt?.UtcTicks),
-            ("$error_kind", summary.LastErrorKind), ("$error_message", summary.LastErrorMessage), ("$error_at", rows.LastErrorAt?.UtcTicks),
-            ("$events", events), ("$through", rows.AuditedThrough),
-        ];
 
+        // The usual write: the row exists and holds none of these events, so they are appended whole (one statement).
+        var first = rows.Events.Count > 0 ? rows.Events[0].Event.Sequence : long.MaxValue;
+        if (writer.Execute(AppendSql, Values(serviceId, rows, AuditEventLines.Write(rows.Events.Select(e => e.Event)), ("$first", first))) == 1)
+        {
+            return;
+        }
+
+        var stored = writer.Scalar(ThroughSql, ("$s", serviceId), ("$t", summary.Id), ("$c", created));
         if (stored is not null)
         {
-            writer.Execute(UpdateSql, values);
+            // A write repeating events the row holds already (its outcome was not learnt): only those past them.
+            var through = Convert.ToInt64(stored, System.Globalization.CultureInfo.InvariantCulture);
+            writer.Execute(UpdateSql, Values(serviceId, rows, AuditEventLines.Write(rows.Events.Select(e => e.Event).Where(e => e.Sequence > through))));
             return;
         }
 
         var tags = summary.Tags ?? [];
         writer.Execute(InsertSql, [
-            .. values,
+            .. Values(serviceId, rows, AuditEventLines.Write(rows.Events.Select(e => e.Event))),
             ("$type", summary.Type), ("$queue", summary.Queue), ("$priority", (int)summary.Priority), ("$by", summary.CreatedBy),
             ("$tags", JsonSerializer.Serialize(tags, SqliteJson.Default.IReadOnlyListString)),
         ]);
@@ -61,5 +69,18 @@ internal static class SqliteAuditLog
         {
             writer.Execute(TagSql, ("$s", serviceId), ("$tag", tag), ("$c", created), ("$t", summary.Id));
         }
+    }
+
+    private static (string, object?)[] Values(string serviceId, TaskAuditRows rows, string events, params (string, object?)[] more)
+    {
+        var summary = rows.Summary;
+        return
+        [
+            ("$s", serviceId), ("$t", summary.Id), ("$c", summary.CreatedAt.UtcTicks),
+            ("$status", AuditText.Status(summary.Status)), ("$outcome", AuditText.Outcome(summary.Status)), ("$attempts", summary.Attempts),
+            ("$started", summary.StartedAt?.UtcTicks), ("$finished", summary.FinishedAt?.UtcTicks),
+            ("$error_kind", summary.LastErrorKind), ("$error_message", summary.LastErrorMessage), ("$error_at", rows.LastErrorAt?.UtcTicks),
+            ("$events", events), ("$through", rows.AuditedThrough), .. more,
+        ];
     }
 }

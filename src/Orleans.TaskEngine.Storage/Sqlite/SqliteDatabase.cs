@@ -17,6 +17,9 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
 {
     private const int MaxBatchSize = 1_000;
 
+    // How often the log is copied into the file (a passive checkpoint: it never waits for, nor holds up, the writer).
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromSeconds(1);
+
     private readonly ILogger<SqliteDatabase> _logger;
     private readonly SqliteFileLock _lock;
     private readonly SqliteConnection _writer;
@@ -25,6 +28,8 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
     private readonly string _readConnectionString;
     private readonly string _writeConnectionString;
     private readonly SqliteSynchronous _synchronous;
+    private readonly Timer _checkpoints;
+    private int _checkpointing;
 
     public SqliteDatabase(IOptions<SqliteStoreOptions> options, ILogger<SqliteDatabase> logger)
     {
@@ -57,6 +62,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
             throw;
         }
 
+        _checkpoints = new Timer(_ => Checkpoint(), null, CheckpointInterval, CheckpointInterval);
         _queue = new GroupCommitQueue<SqliteWork>(
             MaxBatchSize,
             settings.MaxQueuedOperations,
@@ -128,6 +134,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _checkpoints.DisposeAsync().ConfigureAwait(false);
         await _queue.DisposeAsync().ConfigureAwait(false);
         foreach (var command in _commands.Values)
         {
@@ -141,6 +148,32 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>A passive checkpoint on a connection of its own: copies what the log holds into the file, as far as no reader needs it.</summary>
+    private void Checkpoint()
+    {
+        if (Interlocked.Exchange(ref _checkpointing, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            using var connection = new SqliteConnection(_writeConnectionString);
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+            command.ExecuteNonQuery();
+        }
+        catch (SqliteException ex)
+        {
+            LogCheckpointFailed(ex, FilePath);
+        }
+        finally
+        {
+            Volatile.Write(ref _checkpointing, 0);
+        }
+    }
 
     private Task RunBatchAsync(IReadOnlyList<GroupCommitQueue<SqliteWork>.Pending> batch)
     {
@@ -183,6 +216,9 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SQLite store: {Path} (synchronous={Synchronous}, WAL); tasks survive a restart of this process")]
     private partial void LogOpened(string path, SqliteSynchronous synchronous);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SQLite store {Path}: a checkpoint failed; the next one (in a second) tries again")]
+    private partial void LogCheckpointFailed(Exception exception, string path);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SQLite store {Path}: a transaction of {Count} operation(s) failed; each fails to its caller")]
     private partial void LogBatchFailed(Exception exception, string path, int count);

@@ -77,6 +77,10 @@ internal static class SqliteFile
             }
 
             Run(connection, $"PRAGMA synchronous = {(synchronous == SqliteSynchronous.Full ? "FULL" : "NORMAL")}");
+
+            // The writer never checkpoints itself (a commit that does would hold every writer for the copy and its
+            // fsync): SqliteDatabase checkpoints from a connection of its own, beside the writer.
+            Run(connection, "PRAGMA wal_autocheckpoint = 0");
             Run(connection, "PRAGMA foreign_keys = OFF");
             using var transaction = connection.BeginTransaction();
             using (var schema = connection.CreateCommand())
