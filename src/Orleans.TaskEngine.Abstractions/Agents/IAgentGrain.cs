@@ -34,7 +34,7 @@ public interface IAgentGrain : ITaskRunnerGrain
     Task<AgentReportResult> Report(AgentReport report);
 
     /// <summary>No new work; running leases finish or expire. Gone from the schedulers' view at once.</summary>
-    Task Deregister();
+    Task Deregister(string? actor = null);
 
     [AlwaysInterleave]
     Task<AgentStatus> GetStatus();

@@ -135,10 +135,10 @@ public static class AgentEndpoints
         });
     }
 
-    private static Task<IResult> DeregisterAsync(string id, IGrainFactory grains, CancellationToken cancellationToken) =>
+    private static Task<IResult> DeregisterAsync(string id, HttpContext http, IGrainFactory grains, CancellationToken cancellationToken) =>
         OnAgentAsync(id, async () =>
         {
-            await grains.GetGrain<IAgentGrain>(id).Deregister().WaitAsync(cancellationToken);
+            await grains.GetGrain<IAgentGrain>(id).Deregister(http.User.Identity?.Name ?? "anonymous").WaitAsync(cancellationToken);
             return Results.Accepted($"/api/agents/{id}");
         });
 

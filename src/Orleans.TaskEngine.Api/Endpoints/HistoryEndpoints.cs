@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orleans.TaskEngine.Agents;
 using Orleans.TaskEngine.Api.Security;
 using Orleans.TaskEngine.History;
 using Orleans.TaskEngine.Http.History;
@@ -29,7 +30,29 @@ public static class HistoryEndpoints
             .Produces<TaskHistoryResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/agents/history", AgentHistoryAsync)
+            .WithTags("History")
+            .RequireAuthorization(ApiPolicies.Submitter)
+            .WithSummary("The agents' audit log, newest first: registrations, deregistrations, drains and deaths, with who and where; ?agentId= for one agent, ?limit= 1–500 (50).")
+            .Produces<AgentAuditEvent[]>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return api;
+    }
+
+    private static async Task<IResult> AgentHistoryAsync(string? agentId, string? limit, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        var count = TaskSearchQuery.DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > TaskSearchQuery.MaxLimit))
+        {
+            return ApiProblems.BadRequest($"limit must be a whole number from 1 to {TaskSearchQuery.MaxLimit}; '{Shown(limit)}' is not.");
+        }
+
+        if (agentId is not null && (!AgentKey.IsAgent(agentId) || agentId.Length > MaxFilterLength))
+        {
+            return ApiProblems.BadRequest($"agentId must be an agent id (agent-…); '{Shown(agentId)}' is not.");
+        }
+
+        return Results.Ok(await grains.GetGrain<IAgentRegistryGrain>(0).GetEvents(agentId, count).WaitAsync(cancellationToken));
     }
 
     private static async Task<IResult> SearchAsync(HttpContext http, IGrainFactory grains, CancellationToken cancellationToken)

@@ -91,7 +91,8 @@ public sealed partial class AgentGrain : Grain, IAgentGrain
         };
         await WriteAsync();
         _lastHeartbeat = Now;
-        await GrainFactory.GetGrain<IAgentRegistryGrain>(0).Add(Id, registration.TaskTypes);
+        await GrainFactory.GetGrain<IAgentRegistryGrain>(0).Add(
+            Id, registration.TaskTypes, Audit("registered", registration.RegisteredBy ?? "anonymous") with { Name = registration.Name, TaskTypes = registration.TaskTypes });
         StartLivenessTimer();
         await AnnounceAsync();
         LogRegistered(Id, registration.Name, registration.TaskTypes.Count, registration.Concurrency);
@@ -119,7 +120,7 @@ public sealed partial class AgentGrain : Grain, IAgentGrain
         return new AgentHeartbeatResult { CancelledTaskIds = CancelledTaskIds() };
     }
 
-    public async Task Deregister()
+    public async Task Deregister(string? actor = null)
     {
         if (Stored.State != AgentState.Active)
         {
@@ -128,7 +129,7 @@ public sealed partial class AgentGrain : Grain, IAgentGrain
         }
 
         Stored.State = AgentState.Draining;
-        await WriteAsync();
+        await WriteAsync(Audit("deregistered", actor ?? "anonymous"));
         await LeaveAsync();
         HandBackOffers();
         Signal();
@@ -261,7 +262,7 @@ public sealed partial class AgentGrain : Grain, IAgentGrain
         }
 
         StopLivenessTimer();
-        await WriteOrLogAsync();
+        await WriteOrLogAsync(Audit("dead", "system"));
     }
 
     private async Task FinishDrainingIfDoneAsync()
@@ -271,7 +272,7 @@ public sealed partial class AgentGrain : Grain, IAgentGrain
             Stored.State = AgentState.Dead;
             Stored.DiedAt = Now;
             StopLivenessTimer();
-            await WriteOrLogAsync();
+            await WriteOrLogAsync(Audit("drained", "system"));
         }
     }
 
@@ -281,7 +282,11 @@ public sealed partial class AgentGrain : Grain, IAgentGrain
         _liveness = null;
     }
 
-    private async Task WriteAsync()
+    private AgentAuditEvent Audit(string kind, string actor) =>
+        new() { AgentId = Id, Kind = kind, Actor = actor, Silo = _silo.SiloAddress.ToParsableString() };
+
+    /// <summary>Stores the agent's state, then the registry's view of it, with <paramref name="audit"/> (what changed, and who changed it).</summary>
+    private async Task WriteAsync(AgentAuditEvent? audit = null)
     {
         try
         {
@@ -292,15 +297,15 @@ public sealed partial class AgentGrain : Grain, IAgentGrain
             throw new TaskEngineUnavailableException($"The agent store did not confirm the change to agent {Id} ({ex.GetType().Name}: {ex.Message}).");
         }
 
-        await GrainFactory.GetGrain<IAgentRegistryGrain>(0).Update(Id, Stored.State);
+        await GrainFactory.GetGrain<IAgentRegistryGrain>(0).Update(Id, Stored.State, audit);
     }
 
     /// <summary>For a state this grain holds in memory anyway (dead): a later activation that reads the old one re-learns it.</summary>
-    private async Task WriteOrLogAsync()
+    private async Task WriteOrLogAsync(AgentAuditEvent audit)
     {
         try
         {
-            await WriteAsync();
+            await WriteAsync(audit);
         }
         catch (Exception ex) when (ex is TaskEngineUnavailableException or OrleansException or TimeoutException)
         {
