@@ -28,9 +28,11 @@ internal static class Program
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.UseOrleans(silo => silo.ConfigureTaskEngineSilo(builder.Configuration).AddDashboard());
         builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>("silo");
+        builder.Services.AddTaskEngineMetrics();
 
         await using var app = builder.Build();
         app.MapHealthChecks("/health");
+        app.MapTaskEngineMetrics();
         app.MapOrleansDashboard("/dashboard");
         TaskEngineSiloConfiguration.LogStorageMode(app.Logger, builder.Configuration);
         await app.RunAsync();

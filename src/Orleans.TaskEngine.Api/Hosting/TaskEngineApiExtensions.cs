@@ -53,6 +53,7 @@ public static class TaskEngineApiExtensions
         services.AddExceptionHandler<EngineExceptionHandler>();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+        services.AddTaskEngineMetrics();
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -105,6 +106,8 @@ public static class TaskEngineApiExtensions
         app.MapGroup("/api").MapTaskEndpoints().MapHistoryEndpoints().MapStatsEndpoints().MapAgentReportEndpoints().MapAgentEndpoints().MapOperationsEndpoints();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        // Behind the keys when keys are configured (the fallback policy: any key; Prometheus sends it as a bearer token).
+        app.MapTaskEngineMetrics();
         app.MapOpenApi().AllowAnonymous();
         app.MapScalarApiReference("/docs").AllowAnonymous();
         if (api.Mode == ApiMode.Embedded)

@@ -56,4 +56,27 @@ public sealed class EmbeddedApiTests
         Assert.Contains(host.Output, l => l.Contains("does not survive a restart", StringComparison.Ordinal));
         Assert.Contains(host.Output, l => l.Contains("loopback only", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task A_first_start_with_the_shipped_settings_prints_a_short_log_before_it_listens()
+    {
+        // The shipped appsettings.json sets Orleans' categories to Warning; before it was read from beside the binary
+        // (whatever the current directory), a first start printed 252 lines here, every Orleans options class at Information.
+        var folder = Directory.CreateTempSubdirectory("taskengine-first-start-").FullName;
+        try
+        {
+            var (host, _) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: folder);
+            await using (host)
+            {
+                await host.WaitForOutputAsync("Now listening on", TimeSpan.FromSeconds(30));
+                var before = host.Output.TakeWhile(l => !l.Contains("Now listening on", StringComparison.Ordinal)).Count();
+                Assert.True(before <= 30, $"{before} lines before 'Now listening':\n{host.Tail(60)}");
+                Assert.DoesNotContain(host.Output, l => l.StartsWith("info: Orleans.Runtime", StringComparison.Ordinal));
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

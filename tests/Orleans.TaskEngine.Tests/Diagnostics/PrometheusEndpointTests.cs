@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Orleans.TaskEngine.Client;
+using Orleans.TaskEngine.Http;
+using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Tests.Infrastructure;
+
+namespace Orleans.TaskEngine.Tests.Diagnostics;
+
+/// <summary><c>/metrics</c> on the API host: the engine's counts after a known workload, and the keys in front of it.</summary>
+public sealed partial class PrometheusEndpointTests
+{
+    [Fact]
+    public async Task A_scrape_after_a_known_workload_finds_its_counts_and_needs_a_key_when_keys_are_configured()
+    {
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("TaskEngine:Api:Mode", "Embedded")
+            .UseSetting("TaskEngine:Api:NamedKeys:prometheus:Key", "scrape-secret")
+            .UseSetting("TaskEngine:Api:NamedKeys:prometheus:Roles:0", "submitter")
+            .UseSetting("TaskEngine:Cluster:SiloPort", EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture))
+            .UseSetting("TaskEngine:Cluster:GatewayPort", EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture)));
+        using var http = factory.CreateClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "scrape-secret");
+        var api = new TaskEngineHttpClient(http);
+        var queue = "metrics-" + Guid.NewGuid().ToString("N")[..8];
+        for (var i = 0; i < 7; i++)
+        {
+            var task = await api.SubmitAndWaitAsync(new SubmitTaskRequest { Type = "echo", Queue = queue, Payload = JsonSerializer.SerializeToElement(new { i }) }, TimeSpan.FromSeconds(30));
+            Assert.Equal(TaskState.Completed, task!.Status);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            var task = await api.SubmitAndWaitAsync(new SubmitTaskRequest { Type = "delay", Queue = queue, MaxAttempts = 1, Payload = JsonSerializer.SerializeToElement(new { ms = -1 }) }, TimeSpan.FromSeconds(30));
+            Assert.Equal(TaskState.Failed, task!.Status);
+        }
+
+        // The exporter collects on scrape (cached for a moment): wait for the counts to reach what was done.
+        var text = await Eventually.Until(
+            async () => await http.GetStringAsync("/metrics"),
+            t => Count(t, "taskengine_tasks_finished_total", queue, "completed") == 7 && Count(t, "taskengine_tasks_finished_total", queue, "failed") == 3,
+            TimeSpan.FromSeconds(30),
+            "the workload's counts in /metrics");
+
+        Assert.Equal(10, Count(text, "taskengine_tasks_submitted_total", queue, status: null));
+        Assert.Contains("taskengine_dispatch_latency_milliseconds_bucket", text, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal); // ASP.NET Core's
+        Assert.Contains("dotnet_gc_", text, StringComparison.Ordinal); // the runtime's
+
+        using var anonymous = factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);
+    }
+
+    /// <summary>The value of a counter's series for a queue (and a status), summed over its other labels.</summary>
+    private static double Count(string text, string name, string queue, string? status)
+    {
+        var total = 0.0;
+        foreach (Match line in Series().Matches(text))
+        {
+            var labels = line.Groups["labels"].Value;
+            if (line.Groups["name"].Value == name && labels.Contains($"queue=\"{queue}\"", StringComparison.Ordinal)
+                && (status is null || labels.Contains($"status=\"{status}\"", StringComparison.Ordinal)))
+            {
+                total += double.Parse(line.Groups["value"].Value, CultureInfo.InvariantCulture);
+            }
+        }
+
+        return total;
+    }
+
+    [GeneratedRegex(@"^(?<name>[a-z_]+)\{(?<labels>[^}]*)\} (?<value>[0-9.eE+-]+)", RegexOptions.Multiline)]
+    private static partial Regex Series();
+}
