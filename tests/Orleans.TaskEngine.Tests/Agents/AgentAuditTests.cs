@@ -1,9 +1,6 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Agents;
@@ -14,14 +11,7 @@ public sealed class AgentAuditTests
     [Fact]
     public async Task Register_and_deregister_are_logged_with_the_callers_identity_and_the_drain_as_system_newest_first()
     {
-        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-            .UseSetting("TaskEngine:Api:Mode", "Embedded")
-            .UseSetting("TaskEngine:Api:NamedKeys:python-fleet:Key", "agent-secret")
-            .UseSetting("TaskEngine:Api:NamedKeys:python-fleet:Roles:0", "agent")
-            .UseSetting("TaskEngine:Api:NamedKeys:ops:Key", "ops-secret")
-            .UseSetting("TaskEngine:Api:NamedKeys:ops:Roles:0", "admin")
-            .UseSetting("TaskEngine:Cluster:SiloPort", EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture))
-            .UseSetting("TaskEngine:Cluster:GatewayPort", EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture)));
+        await using var factory = KeyedApiFactory.Create(("python-fleet", "agent-secret", "agent"), ("ops", "ops-secret", "admin"));
         using var agentHttp = factory.CreateClient();
         agentHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "agent-secret");
         using var opsHttp = factory.CreateClient();

@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Agents;
@@ -13,14 +10,7 @@ public sealed class AgentRoleTests
     [Fact]
     public async Task An_agent_key_registers_polls_and_reports_and_gets_403_elsewhere_and_a_submitter_key_cannot_act_as_an_agent()
     {
-        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-            .UseSetting("TaskEngine:Api:Mode", "Embedded")
-            .UseSetting("TaskEngine:Api:NamedKeys:python-fleet:Key", "agent-secret")
-            .UseSetting("TaskEngine:Api:NamedKeys:python-fleet:Roles:0", "agent")
-            .UseSetting("TaskEngine:Api:NamedKeys:backend:Key", "submit-secret")
-            .UseSetting("TaskEngine:Api:NamedKeys:backend:Roles:0", "submitter")
-            .UseSetting("TaskEngine:Cluster:SiloPort", EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture))
-            .UseSetting("TaskEngine:Cluster:GatewayPort", EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture)));
+        await using var factory = KeyedApiFactory.Create(("python-fleet", "agent-secret", "agent"), ("backend", "submit-secret", "submitter"));
         using var agentHttp = factory.CreateClient();
         agentHttp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "agent-secret");
         using var backendHttp = factory.CreateClient();

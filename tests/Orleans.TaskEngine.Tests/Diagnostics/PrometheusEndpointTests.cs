@@ -3,8 +3,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Http;
 using Orleans.TaskEngine.Tasks;
@@ -18,12 +16,7 @@ public sealed partial class PrometheusEndpointTests
     [Fact]
     public async Task A_scrape_after_a_known_workload_finds_its_counts_and_needs_a_key_when_keys_are_configured()
     {
-        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
-            .UseSetting("TaskEngine:Api:Mode", "Embedded")
-            .UseSetting("TaskEngine:Api:NamedKeys:prometheus:Key", "scrape-secret")
-            .UseSetting("TaskEngine:Api:NamedKeys:prometheus:Roles:0", "submitter")
-            .UseSetting("TaskEngine:Cluster:SiloPort", EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture))
-            .UseSetting("TaskEngine:Cluster:GatewayPort", EngineProcess.FreePort().ToString(CultureInfo.InvariantCulture)));
+        await using var factory = KeyedApiFactory.Create(("prometheus", "scrape-secret", "submitter"));
         using var http = factory.CreateClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "scrape-secret");
         var api = new TaskEngineHttpClient(http);
