@@ -13,6 +13,7 @@ public sealed class TaskEngineInstruments : IDisposable
 
     private readonly Meter _meter;
     private readonly Counter<long> _submitted;
+    private readonly Counter<long> _started;
     private readonly Counter<long> _finished;
     private readonly Counter<long> _attemptsFailed;
     private readonly Histogram<double> _dispatchLatency;
@@ -23,6 +24,7 @@ public sealed class TaskEngineInstruments : IDisposable
         ArgumentNullException.ThrowIfNull(meters);
         _meter = meters.Create(MeterName);
         _submitted = _meter.CreateCounter<long>("taskengine.tasks.submitted", "{task}", "Tasks accepted.");
+        _started = _meter.CreateCounter<long>("taskengine.tasks.started", "{attempt}", "Attempts started on a worker or agent, by type.");
         _finished = _meter.CreateCounter<long>("taskengine.tasks.finished", "{task}", "Tasks that reached a terminal status, by status.");
         _attemptsFailed = _meter.CreateCounter<long>("taskengine.attempts.failed", "{attempt}", "Attempts that failed, by error kind.");
         _dispatchLatency = _meter.CreateHistogram<double>("taskengine.dispatch.latency", "ms", "From ready (pending) to running.");
@@ -31,8 +33,11 @@ public sealed class TaskEngineInstruments : IDisposable
 
     public void Submitted(string queue) => _submitted.Add(1, new KeyValuePair<string, object?>("queue", queue));
 
-    public void Started(string queue, TimeSpan waited) =>
+    public void Started(string queue, string type, TimeSpan waited)
+    {
+        _started.Add(1, new KeyValuePair<string, object?>("queue", queue), new KeyValuePair<string, object?>("type", type));
         _dispatchLatency.Record(waited.TotalMilliseconds, new KeyValuePair<string, object?>("queue", queue));
+    }
 
     public void AttemptFailed(string queue, string kind) =>
         _attemptsFailed.Add(1, new KeyValuePair<string, object?>("queue", queue), new KeyValuePair<string, object?>("kind", kind));

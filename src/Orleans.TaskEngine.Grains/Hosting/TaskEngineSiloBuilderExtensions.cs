@@ -75,6 +75,7 @@ public static class TaskEngineSiloBuilderExtensions
         services.AddHostedService<History.HistoryPurger>();
         services.AddMetrics();
         services.TryAddSingleton<TaskEngineInstruments>();
+        services.TryAddSingleton<QueueGauges>();
         // The http handler follows redirects itself, checking each new host against the allow-list; an automatic
         // redirect would go wherever the called server points, past the list.
         services.AddHttpClient(HttpHandler.ClientName)

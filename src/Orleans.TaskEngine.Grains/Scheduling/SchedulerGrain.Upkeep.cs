@@ -23,6 +23,7 @@ public sealed partial class SchedulerGrain
         }
 
         await PurgeExpiredAsync();
+        _gauges.Publish(Status());
 
         // The timer does not keep an idle queue active; one that holds tasks stays, even should nothing call it.
         if (_ready.Count > 0 || _running.Count > 0)

@@ -7,6 +7,7 @@ using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Agents;
 using Orleans.TaskEngine.Workers;
 using Orleans.TaskEngine.Grains;
+using Orleans.TaskEngine.Diagnostics;
 
 namespace Orleans.TaskEngine.Scheduling;
 
@@ -36,6 +37,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
     private readonly TimeProvider _time;
     private readonly ILocalSiloDetails _silo;
     private readonly ILogger<SchedulerGrain> _logger;
+    private readonly QueueGauges _gauges;
     private static readonly TimeSpan WorkerCallTimeout = TimeSpan.FromSeconds(5);
 
     private readonly HashSet<SiloAddress> _deadSilosSeen = [];
@@ -54,8 +56,9 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
 
     public SchedulerGrain(
         IOptions<QueueOptions> options, IClusterMembershipService membership, IQueueIndex index, TimeProvider time, ILocalSiloDetails silo,
-        ILogger<SchedulerGrain> logger)
+        ILogger<SchedulerGrain> logger, QueueGauges gauges)
     {
+        _gauges = gauges;
         _options = options.Value;
         _membership = membership;
         _index = index;
@@ -176,7 +179,16 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         return Task.CompletedTask;
     }
 
-    public Task<QueueStatus> GetStatus() => Task.FromResult(new QueueStatus
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Another silo's activation exports this queue from now on.
+        _gauges.Withdraw(Queue);
+        return Task.CompletedTask;
+    }
+
+    public Task<QueueStatus> GetStatus() => Task.FromResult(Status());
+
+    private QueueStatus Status() => new()
     {
         Queue = Queue,
         Pending = _ready.Count,
@@ -189,7 +201,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         WaitingForCapability = _ready.Types
             .Where(t => t.Type is not null && !_workers.Values.Any(w => w.Registration.Runs(t.Type)))
             .ToDictionary(t => t.Type!, t => t.Count, StringComparer.Ordinal),
-    });
+    };
 
     public Task<IReadOnlyDictionary<string, string>> GetRunning() =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>(_running));

@@ -31,7 +31,7 @@ public sealed partial class TaskGrain
         var queue = _durable.Submission!.Queue;
         var readySince = new DateTimeOffset(_durable.QueueSequence, TimeSpan.Zero);
         await ApplyAsync(transition);
-        _instruments.Started(queue, Now - readySince);
+        _instruments.Started(queue, _durable.Submission!.Type, Now - readySince);
         var submission = _durable.Submission!;
         return new StartResult
         {

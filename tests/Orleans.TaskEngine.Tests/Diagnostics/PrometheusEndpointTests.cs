@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Http;
 using Orleans.TaskEngine.Tasks;
+using Microsoft.AspNetCore.Hosting;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Diagnostics;
@@ -16,7 +17,9 @@ public sealed partial class PrometheusEndpointTests
     [Fact]
     public async Task A_scrape_after_a_known_workload_finds_its_counts_and_needs_a_key_when_keys_are_configured()
     {
-        await using var factory = KeyedApiFactory.Create(("prometheus", "scrape-secret", "submitter"));
+        await using var factory = KeyedApiFactory.Create(("prometheus", "scrape-secret", "submitter")).WithWebHostBuilder(b => b
+            .UseSetting("TaskEngine:TaskTypes:metrics.waiting", "a type no worker runs: its tasks stay pending")
+            .UseSetting("TaskEngine:Queues:MaintenanceInterval", "00:00:01"));
         using var http = factory.CreateClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "scrape-secret");
         var api = new TaskEngineHttpClient(http);
@@ -33,14 +36,23 @@ public sealed partial class PrometheusEndpointTests
             Assert.Equal(TaskState.Failed, task!.Status);
         }
 
+        for (var i = 0; i < 4; i++)
+        {
+            await api.SubmitAsync(new SubmitTaskRequest { Type = "metrics.waiting", Queue = queue, Priority = "high" });
+        }
+
         // The exporter collects on scrape (cached for a moment): wait for the counts to reach what was done.
         var text = await Eventually.Until(
             async () => await http.GetStringAsync("/metrics"),
-            t => Count(t, "taskengine_tasks_finished_total", queue, "completed") == 7 && Count(t, "taskengine_tasks_finished_total", queue, "failed") == 3,
+            t => Count(t, "taskengine_tasks_finished_total", queue, "completed") == 7 && Count(t, "taskengine_tasks_finished_total", queue, "failed") == 3
+                && Gauge(t, "taskengine_queue_depth", queue, "priority=\"high\"") == 4,
             TimeSpan.FromSeconds(30),
             "the workload's counts in /metrics");
 
-        Assert.Equal(10, Count(text, "taskengine_tasks_submitted_total", queue, status: null));
+        Assert.Equal(14, Count(text, "taskengine_tasks_submitted_total", queue, status: null));
+        Assert.Equal(10, Count(text, "taskengine_tasks_started_total", queue, status: null));
+        Assert.Equal(0, Gauge(text, "taskengine_queue_depth", queue, "priority=\"normal\""));
+        Assert.Equal(0, Gauge(text, "taskengine_queue_running", queue, label: null));
         Assert.Contains("taskengine_dispatch_latency_milliseconds_bucket", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal); // ASP.NET Core's
         Assert.Contains("dotnet_gc_", text, StringComparison.Ordinal); // the runtime's
@@ -48,6 +60,14 @@ public sealed partial class PrometheusEndpointTests
         using var anonymous = factory.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics")).StatusCode);
     }
+
+    private static double Gauge(string text, string name, string queue, string? label) =>
+        Series().Matches(text)
+            .Where(m => m.Groups["name"].Value == name && m.Groups["labels"].Value.Contains($"queue=\"{queue}\"", StringComparison.Ordinal)
+                && (label is null || m.Groups["labels"].Value.Contains(label, StringComparison.Ordinal)))
+            .Select(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture))
+            .DefaultIfEmpty(double.NaN)
+            .Sum();
 
     /// <summary>The value of a counter's series for a queue (and a status), summed over its other labels.</summary>
     private static double Count(string text, string name, string queue, string? status)
