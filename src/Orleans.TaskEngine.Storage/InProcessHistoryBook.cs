@@ -37,13 +37,13 @@ internal sealed class InProcessHistoryBook
             }
 
             entry.Summary = rows.Summary;
-            foreach (var audit in rows.Events)
+            foreach (var e in rows.Events)
             {
                 // The log's key is (task, incarnation, sequence): a repeated write adds nothing.
-                if (audit.Event.Sequence > entry.LastSequence)
+                if (e.Sequence > entry.LastSequence)
                 {
-                    entry.Events.Add(audit.Event);
-                    entry.LastSequence = audit.Event.Sequence;
+                    entry.Events.Add(e);
+                    entry.LastSequence = e.Sequence;
                 }
             }
         }
@@ -87,14 +87,7 @@ internal sealed class InProcessHistoryBook
             }
         }
 
-        if (items.Count <= query.Limit)
-        {
-            return new TaskSearchPage { Items = items };
-        }
-
-        items.RemoveAt(items.Count - 1);
-        var last = items[^1];
-        return new TaskSearchPage { Items = items, Next = new TaskSearchCursor(last.CreatedAt, last.Id) };
+        return TaskSearchPage.FromOneMore(items, query.Limit);
     }
 
     public TaskHistoryRecord? Load(string taskId, DateTimeOffset? createdAt)

@@ -56,7 +56,7 @@ public sealed partial class PostgresGrainStorage
             errorKinds[i] = summary.LastErrorKind;
             errorMessages[i] = summary.LastErrorMessage;
             errorAt[i] = rows.LastErrorAt?.UtcDateTime;
-            events[i] = AuditEventLines.Write(rows.Events.Select(e => e.Event));
+            events[i] = AuditEventLines.Write(rows.Events);
             through[i] = rows.AuditedThrough;
         }
 

@@ -261,19 +261,7 @@ public sealed partial class PostgresQueueIndex : IQueueIndex, IAsyncDisposable, 
     {
         try
         {
-            await using var connection = new NpgsqlConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(sql, connection);
-            command.Parameters.AddWithValue("service", _serviceId);
-            bind(command.Parameters);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var rows = new List<T>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                rows.Add(read(reader));
-            }
-
-            return rows;
+            return await PostgresRows.QueryAsync(_connectionString, _serviceId, sql, bind, read, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException)
         {

@@ -19,9 +19,7 @@ public sealed partial class PostgresTaskHistory
 
     public async Task<TaskStatsInput> LoadStatsInputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
-        var finished = new List<TaskSummary>();
-        var failures = new List<AuditEvent>();
-        await RunAsync(
+        var rows = await QueryAsync(
             "read the tasks of a report",
             ReportSql,
             p =>
@@ -29,32 +27,8 @@ public sealed partial class PostgresTaskHistory
                 p.AddWithValue("from", NpgsqlDbType.TimestampTz, from.UtcDateTime);
                 p.AddWithValue("to", NpgsqlDbType.TimestampTz, to.UtcDateTime);
             },
-            async reader =>
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var summary = ReadSummary(reader);
-                    if (summary.FinishedAt is { } at && at >= from && at < to)
-                    {
-                        finished.Add(summary);
-                    }
-
-                    if (reader.IsDBNull(14))
-                    {
-                        continue;
-                    }
-
-                    foreach (var e in AuditEventLines.Read(reader.GetString(13)))
-                    {
-                        if (e.ErrorKind is not null && e.At >= from && e.At < to)
-                        {
-                            failures.Add(new AuditEvent { TaskId = summary.Id, CreatedAt = summary.CreatedAt, Type = summary.Type, Queue = summary.Queue, Event = e });
-                        }
-                    }
-                }
-            },
+            reader => (ReadSummary(reader), reader.GetString(13), !reader.IsDBNull(14)),
             cancellationToken).ConfigureAwait(false);
-
-        return new TaskStatsInput { Finished = finished, Failures = failures };
+        return ReportRows.ToStatsInput(rows, from, to);
     }
 }

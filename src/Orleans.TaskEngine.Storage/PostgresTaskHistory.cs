@@ -186,36 +186,14 @@ public sealed partial class PostgresTaskHistory : ITaskHistory
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query));
-        var items = new List<TaskSummary>(Math.Min(query.Limit + 1, 64));
-        await RunAsync(
-            "search the tasks",
-            SearchSql(query),
-            p => BindSearch(p, query),
-            async reader =>
-            {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    items.Add(ReadSummary(reader));
-                }
-            },
-            cancellationToken).ConfigureAwait(false);
-
-        if (items.Count <= query.Limit)
-        {
-            return new TaskSearchPage { Items = items };
-        }
-
-        items.RemoveAt(items.Count - 1);
-        var last = items[^1];
-        return new TaskSearchPage { Items = items, Next = new TaskSearchCursor(last.CreatedAt, last.Id) };
+        var items = await QueryAsync("search the tasks", SearchSql(query), p => BindSearch(p, query), ReadSummary, cancellationToken).ConfigureAwait(false);
+        return TaskSearchPage.FromOneMore(items, query.Limit);
     }
 
     public async Task<TaskHistoryRecord?> LoadAsync(string taskId, DateTimeOffset? createdAt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(taskId);
-        TaskSummary? summary = null;
-        var events = new List<TaskEvent>();
-        await RunAsync(
+        var records = await QueryAsync(
             $"load the history of task {taskId}",
             createdAt is null ? LoadSql : LoadIncarnationSql,
             p =>
@@ -226,17 +204,9 @@ public sealed partial class PostgresTaskHistory : ITaskHistory
                     p.AddWithValue("created", NpgsqlDbType.TimestampTz, created.UtcDateTime);
                 }
             },
-            async reader =>
-            {
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    summary = ReadSummary(reader);
-                    events = AuditEventLines.Read(reader.GetString(13));
-                }
-            },
+            reader => new TaskHistoryRecord { Summary = ReadSummary(reader), Events = AuditEventLines.Read(reader.GetString(13)) },
             cancellationToken).ConfigureAwait(false);
-
-        return summary is null ? null : new TaskHistoryRecord { Summary = summary, Events = events };
+        return records.Count == 0 ? null : records[0];
     }
 
     public async Task<int> PurgeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default)
@@ -246,8 +216,7 @@ public sealed partial class PostgresTaskHistory : ITaskHistory
         while (purged < limit)
         {
             var chunk = Math.Min(PurgeChunk, limit - purged);
-            var deleted = 0;
-            await RunAsync(
+            var counts = await QueryAsync(
                 "purge the task history",
                 PurgeSql,
                 p =>
@@ -255,14 +224,9 @@ public sealed partial class PostgresTaskHistory : ITaskHistory
                     p.AddWithValue("before", NpgsqlDbType.TimestampTz, before.UtcDateTime);
                     p.AddWithValue("limit", chunk);
                 },
-                async reader =>
-                {
-                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        deleted = reader.GetInt32(0);
-                    }
-                },
+                reader => reader.GetInt32(0),
                 cancellationToken).ConfigureAwait(false);
+            var deleted = counts.Count == 0 ? 0 : counts[0];
 
             purged += deleted;
             if (deleted < chunk)
@@ -291,18 +255,12 @@ public sealed partial class PostgresTaskHistory : ITaskHistory
         LastErrorMessage = reader.IsDBNull(12) ? null : reader.GetString(12),
     };
 
-    private async Task RunAsync(
-        string operation, string sql, Action<NpgsqlParameterCollection> bind, Func<NpgsqlDataReader, Task> read, CancellationToken cancellationToken)
+    private async Task<List<T>> QueryAsync<T>(
+        string operation, string sql, Action<NpgsqlParameterCollection> bind, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {
         try
         {
-            await using var connection = new NpgsqlConnection(_connectionString);
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(sql, connection);
-            command.Parameters.AddWithValue("service", _serviceId);
-            bind(command.Parameters);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            await read(reader).ConfigureAwait(false);
+            return await PostgresRows.QueryAsync(_connectionString, _serviceId, sql, bind, read, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException or TimeoutException or FormatException)
         {

@@ -160,14 +160,15 @@ public sealed partial class AgentGrain
                     ? new AgentReportResult { Accepted = true, Message = "Progress recorded.", Task = snapshot }
                     : Stale($"Task {report.TaskId} is not running attempt {attempt} any more.");
             case AgentReportKind.Complete:
-                outcome = await task.ReportCompleted(attempt, report.Result);
+                outcome = await task.ReportCompleted(attempt, report.Result, withSnapshot: true);
                 break;
             default:
-                outcome = await task.ReportFailed(attempt, report.Error!);
+                outcome = await task.ReportFailed(attempt, report.Error!, withSnapshot: true);
                 break;
         }
 
-        var current = await GrainFactory.GetGrainByKey<ITaskGrain>(report.TaskId).Get();
+        // The task as the report left it, in the same answer (no second call to read it).
+        var current = outcome.Task;
         var accepted = outcome.Changed || IsSameReportAgain(report, attempt, current);
         ForgetLease(report.TaskId, attempt);
         if (!accepted)

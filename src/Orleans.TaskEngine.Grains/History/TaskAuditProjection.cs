@@ -40,13 +40,13 @@ public static class TaskAuditProjection
             LastErrorMessage = task.Status == TaskState.Completed ? null : lastError?.Message,
         };
 
-        var events = new List<AuditEvent>();
+        var events = new List<TaskEvent>();
         DateTimeOffset? lastErrorAt = null;
         foreach (var e in task.History)
         {
             if (e.Sequence > task.AuditedThrough)
             {
-                events.Add(new AuditEvent { TaskId = summary.Id, CreatedAt = task.CreatedAt, Type = submission.Type, Queue = submission.Queue, Event = e });
+                events.Add(e);
             }
 
             if (e.ErrorKind is not null)

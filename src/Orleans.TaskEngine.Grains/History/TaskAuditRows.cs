@@ -1,4 +1,4 @@
-using Orleans.TaskEngine.History;
+using Orleans.TaskEngine.Tasks;
 
 namespace Orleans.TaskEngine.History;
 
@@ -6,4 +6,4 @@ namespace Orleans.TaskEngine.History;
 /// What a task's state write adds to the audit log, in the same write: its summary, its new events, the highest event
 /// sequence the log then holds (the state's last event), and the time of the incarnation's latest failed attempt.
 /// </summary>
-public sealed record TaskAuditRows(TaskSummary Summary, IReadOnlyList<AuditEvent> Events, long AuditedThrough, DateTimeOffset? LastErrorAt);
+public sealed record TaskAuditRows(TaskSummary Summary, IReadOnlyList<TaskEvent> Events, long AuditedThrough, DateTimeOffset? LastErrorAt);

@@ -12,9 +12,11 @@ public interface ITaskProtocolGrain : IGrainWithStringKey
     /// <summary>A worker asks to start the task; only a pending task starts.</summary>
     Task<StartResult> TryStart(string workerId, string silo);
 
-    Task<CommandResult> ReportCompleted(int attempt, string? result);
+    /// <summary>The attempt's result; <paramref name="withSnapshot"/>: the answer carries the task as it is then (an agent's caller is shown it; a worker needs none).</summary>
+    Task<CommandResult> ReportCompleted(int attempt, string? result, bool withSnapshot = false);
 
-    Task<CommandResult> ReportFailed(int attempt, TaskError error);
+    /// <summary>The attempt's failure; <paramref name="withSnapshot"/> as for <see cref="ReportCompleted"/>.</summary>
+    Task<CommandResult> ReportFailed(int attempt, TaskError error, bool withSnapshot = false);
 
     /// <summary>Recorded (and stored) in order; a report the task cannot store is dropped.</summary>
     [OneWay]

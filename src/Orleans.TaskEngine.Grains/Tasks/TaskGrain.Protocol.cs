@@ -48,11 +48,11 @@ public sealed partial class TaskGrain
     }
 
     // Worker reports carry no snapshot: the worker does not need one, and it would cost a copy of the history.
-    public Task<CommandResult> ReportCompleted(int attempt, string? result) =>
-        CommandAsync(_machine.Complete(_durable, attempt, result, Moment), withSnapshot: false);
+    public Task<CommandResult> ReportCompleted(int attempt, string? result, bool withSnapshot = false) =>
+        CommandAsync(_machine.Complete(_durable, attempt, result, Moment), withSnapshot);
 
-    public Task<CommandResult> ReportFailed(int attempt, TaskError error) =>
-        CommandAsync(_machine.Fail(_durable, attempt, error, Moment), withSnapshot: false);
+    public Task<CommandResult> ReportFailed(int attempt, TaskError error, bool withSnapshot = false) =>
+        CommandAsync(_machine.Fail(_durable, attempt, error, Moment), withSnapshot);
 
     public async Task ReportProgress(int attempt, TaskProgress progress)
     {

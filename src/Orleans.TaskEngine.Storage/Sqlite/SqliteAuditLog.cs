@@ -44,8 +44,8 @@ internal static class SqliteAuditLog
         var created = summary.CreatedAt.UtcTicks;
 
         // The usual write: the row exists and holds none of these events, so they are appended whole (one statement).
-        var first = rows.Events.Count > 0 ? rows.Events[0].Event.Sequence : long.MaxValue;
-        if (writer.Execute(AppendSql, Values(serviceId, rows, AuditEventLines.Write(rows.Events.Select(e => e.Event)), ("$first", first))) == 1)
+        var first = rows.Events.Count > 0 ? rows.Events[0].Sequence : long.MaxValue;
+        if (writer.Execute(AppendSql, Values(serviceId, rows, AuditEventLines.Write(rows.Events), ("$first", first))) == 1)
         {
             return;
         }
@@ -55,13 +55,13 @@ internal static class SqliteAuditLog
         {
             // A write repeating events the row holds already (its outcome was not learnt): only those past them.
             var through = Convert.ToInt64(stored, System.Globalization.CultureInfo.InvariantCulture);
-            writer.Execute(UpdateSql, Values(serviceId, rows, AuditEventLines.Write(rows.Events.Select(e => e.Event).Where(e => e.Sequence > through))));
+            writer.Execute(UpdateSql, Values(serviceId, rows, AuditEventLines.Write(rows.Events.Where(e => e.Sequence > through))));
             return;
         }
 
         var tags = summary.Tags ?? [];
         writer.Execute(InsertSql, [
-            .. Values(serviceId, rows, AuditEventLines.Write(rows.Events.Select(e => e.Event))),
+            .. Values(serviceId, rows, AuditEventLines.Write(rows.Events)),
             ("$type", summary.Type), ("$queue", summary.Queue), ("$priority", (int)summary.Priority), ("$by", summary.CreatedBy),
             ("$tags", JsonSerializer.Serialize(tags, SqliteJson.Default.IReadOnlyListString)),
         ]);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -116,21 +115,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
     /// </summary>
     /// <returns>The pages given back.</returns>
     public Task<long> ReclaimFreePagesAsync(CancellationToken cancellationToken = default) =>
-        Task.Run(
-            () =>
-            {
-                using var connection = new SqliteConnection(_writeConnectionString);
-                connection.Open();
-                using var command = connection.CreateCommand();
-                command.CommandText = "PRAGMA freelist_count";
-                var free = Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-                command.CommandText = "PRAGMA incremental_vacuum";
-                command.ExecuteNonQuery();
-                command.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
-                command.ExecuteNonQuery();
-                return free;
-            },
-            cancellationToken);
+        Task.Run(() => OnOwnConnection("PRAGMA freelist_count", "PRAGMA incremental_vacuum", "PRAGMA wal_checkpoint(TRUNCATE)"), cancellationToken);
 
     public async ValueTask DisposeAsync()
     {
@@ -159,11 +144,7 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
 
         try
         {
-            using var connection = new SqliteConnection(_writeConnectionString);
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
-            command.ExecuteNonQuery();
+            OnOwnConnection("PRAGMA wal_checkpoint(PASSIVE)");
         }
         catch (SqliteException ex)
         {
@@ -173,6 +154,24 @@ public sealed partial class SqliteDatabase : IAsyncDisposable, IDisposable
         {
             Volatile.Write(ref _checkpointing, 0);
         }
+    }
+
+    /// <summary>Runs statements in order on a read-write connection other than the writer; the first one's number.</summary>
+    private long OnOwnConnection(params string[] statements)
+    {
+        using var connection = new SqliteConnection(_writeConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = statements[0];
+        var first = command.ExecuteScalar() is long number ? number : 0;
+        foreach (var statement in statements.Skip(1))
+        {
+            // Stepped to the end: incremental_vacuum frees its pages as it is stepped.
+            command.CommandText = statement;
+            command.ExecuteNonQuery();
+        }
+
+        return first;
     }
 
     private Task RunBatchAsync(IReadOnlyList<GroupCommitQueue<SqliteWork>.Pending> batch)

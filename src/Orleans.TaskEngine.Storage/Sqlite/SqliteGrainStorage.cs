@@ -57,17 +57,8 @@ public sealed class SqliteGrainStorage : IGrainStorage
     {
         ArgumentNullException.ThrowIfNull(grainState);
         var id = grainId.ToString();
-        var row = _database.Read(connection =>
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = ReadSql;
-            command.Parameters.AddWithValue("$s", _serviceId);
-            command.Parameters.AddWithValue("$n", stateName);
-            command.Parameters.AddWithValue("$g", id);
-            using var reader = command.ExecuteReader();
-            return reader.Read() ? (Version: reader.GetInt32(0), Payload: (byte[])reader.GetValue(1)) : default((int Version, byte[] Payload)?);
-        });
-        if (row is { } found)
+        var rows = _database.Read(c => c.Query(ReadSql, r => (Version: r.GetInt32(0), Payload: (byte[])r.GetValue(1)), ("$s", _serviceId), ("$n", stateName), ("$g", id)));
+        if (rows is [var found])
         {
             grainState.State = _serializer.Deserialize<T>(found.Payload);
             grainState.ETag = found.Version.ToString(CultureInfo.InvariantCulture);

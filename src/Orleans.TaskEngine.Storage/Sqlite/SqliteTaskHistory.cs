@@ -51,15 +51,7 @@ public sealed class SqliteTaskHistory(SqliteDatabase database, IOptions<ClusterO
                 using var command = connection.CreateCommand();
                 command.CommandText = SearchSql(query);
                 Bind(command.Parameters, query);
-                var items = ReadAll(command, ReadSummary);
-                if (items.Count <= query.Limit)
-                {
-                    return new TaskSearchPage { Items = items };
-                }
-
-                items.RemoveAt(items.Count - 1);
-                var last = items[^1];
-                return new TaskSearchPage { Items = items, Next = new TaskSearchCursor(last.CreatedAt, last.Id) };
+                return TaskSearchPage.FromOneMore(command.ReadAll(ReadSummary), query.Limit);
             },
             cancellationToken);
     }
@@ -79,7 +71,7 @@ public sealed class SqliteTaskHistory(SqliteDatabase database, IOptions<ClusterO
                     command.Parameters.AddWithValue("$c", created.UtcTicks);
                 }
 
-                var rows = ReadAll(command, r => new TaskHistoryRecord { Summary = ReadSummary(r), Events = AuditEventLines.Read(r.GetString(13)) });
+                var rows = command.ReadAll(r => new TaskHistoryRecord { Summary = ReadSummary(r), Events = AuditEventLines.Read(r.GetString(13)) });
                 return rows.Count == 0 ? null : rows[0];
             },
             cancellationToken);
@@ -94,26 +86,7 @@ public sealed class SqliteTaskHistory(SqliteDatabase database, IOptions<ClusterO
                 command.Parameters.AddWithValue("$s", _serviceId);
                 command.Parameters.AddWithValue("$from", from.UtcTicks);
                 command.Parameters.AddWithValue("$to", to.UtcTicks);
-                var finished = new List<TaskSummary>();
-                var failures = new List<AuditEvent>();
-                foreach (var (summary, events, failedSince) in ReadAll(command, r => (ReadSummary(r), r.GetString(13), r.IsDBNull(14) ? (long?)null : r.GetInt64(14))))
-                {
-                    if (summary.FinishedAt is { } at && at >= from && at < to)
-                    {
-                        finished.Add(summary);
-                    }
-
-                    if (failedSince is null)
-                    {
-                        continue;
-                    }
-
-                    failures.AddRange(AuditEventLines.Read(events)
-                        .Where(e => e.ErrorKind is not null && e.At >= from && e.At < to)
-                        .Select(e => new AuditEvent { TaskId = summary.Id, CreatedAt = summary.CreatedAt, Type = summary.Type, Queue = summary.Queue, Event = e }));
-                }
-
-                return new TaskStatsInput { Finished = finished, Failures = failures };
+                return ReportRows.ToStatsInput(command.ReadAll(r => (ReadSummary(r), r.GetString(13), !r.IsDBNull(14))), from, to);
             },
             cancellationToken);
 
@@ -203,18 +176,6 @@ public sealed class SqliteTaskHistory(SqliteDatabase database, IOptions<ClusterO
                 p.AddWithValue(name, value);
             }
         }
-    }
-
-    private static List<T> ReadAll<T>(SqliteCommand command, Func<SqliteDataReader, T> read)
-    {
-        var rows = new List<T>();
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            rows.Add(read(reader));
-        }
-
-        return rows;
     }
 
     private static TaskSummary ReadSummary(SqliteDataReader r) => new()

@@ -30,17 +30,7 @@ public sealed class SqliteWriter
     }
 
     /// <summary>Each row, as <paramref name="read"/> makes it.</summary>
-    public List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
-    {
-        var rows = new List<T>();
-        using var reader = Prepare(sql, parameters).ExecuteReader();
-        while (reader.Read())
-        {
-            rows.Add(read(reader));
-        }
-
-        return rows;
-    }
+    public List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters) => Prepare(sql, parameters).ReadAll(read);
 
     private SqliteCommand Prepare(string sql, (string Name, object? Value)[] parameters)
     {

@@ -125,11 +125,7 @@ public sealed class SqliteProcessTests : IDisposable
         new Random(7).NextBytes(garbage);
         await File.WriteAllBytesAsync(DatabaseFile, garbage);
 
-        await using var host = EngineProcess.StartIn(_folder, "Orleans.TaskEngine.Api", new Dictionary<string, string>
-        {
-            ["TaskEngine__Cluster__SiloPort"] = EngineProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["TaskEngine__Cluster__GatewayPort"] = EngineProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, "--urls", $"http://127.0.0.1:{EngineProcess.FreePort()}");
+        await using var host = StartHost();
         await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.NotEqual(0, host.ExitCode);
@@ -143,11 +139,7 @@ public sealed class SqliteProcessTests : IDisposable
         // A folder where the file should be: SQLite cannot open it (as root, permission bits would not stop a write).
         Directory.CreateDirectory(DatabaseFile);
 
-        await using var host = EngineProcess.StartIn(_folder, "Orleans.TaskEngine.Api", new Dictionary<string, string>
-        {
-            ["TaskEngine__Cluster__SiloPort"] = EngineProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["TaskEngine__Cluster__GatewayPort"] = EngineProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, "--urls", $"http://127.0.0.1:{EngineProcess.FreePort()}");
+        await using var host = StartHost();
         await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.NotEqual(0, host.ExitCode);
@@ -161,11 +153,7 @@ public sealed class SqliteProcessTests : IDisposable
         var (first, _) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: _folder);
         await using (first)
         {
-            await using var second = EngineProcess.StartIn(_folder, "Orleans.TaskEngine.Api", new Dictionary<string, string>
-            {
-                ["TaskEngine__Cluster__SiloPort"] = EngineProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["TaskEngine__Cluster__GatewayPort"] = EngineProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            }, "--urls", $"http://127.0.0.1:{EngineProcess.FreePort()}");
+            await using var second = StartHost();
             await second.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
             Assert.NotEqual(0, second.ExitCode);
@@ -177,15 +165,28 @@ public sealed class SqliteProcessTests : IDisposable
     [Fact]
     public async Task Client_mode_on_the_sqlite_store_is_refused_at_start_saying_what_to_set()
     {
-        await using var host = EngineProcess.StartIn(_folder, "Orleans.TaskEngine.Api", new Dictionary<string, string>
-        {
-            ["TaskEngine__Api__Mode"] = "Client",
-        }, "--urls", $"http://127.0.0.1:{EngineProcess.FreePort()}");
+        await using var host = StartHost(("TaskEngine__Api__Mode", "Client"));
         await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.NotEqual(0, host.ExitCode);
         Assert.Contains(host.Output, l => l.Contains("Client mode (TaskEngine:Api:Mode=Client) needs a cluster of silos", StringComparison.Ordinal));
         Assert.False(File.Exists(DatabaseFile));
+    }
+
+    /// <summary>The API host in this test's folder with no storage setting, on free ports, not waited for (it may refuse to start).</summary>
+    private EngineProcess StartHost(params (string Key, string Value)[] settings)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["TaskEngine__Cluster__SiloPort"] = EngineProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["TaskEngine__Cluster__GatewayPort"] = EngineProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in settings)
+        {
+            environment[key] = value;
+        }
+
+        return EngineProcess.StartIn(_folder, "Orleans.TaskEngine.Api", environment, "--urls", $"http://127.0.0.1:{EngineProcess.FreePort()}");
     }
 
     private static async Task<int> CountAsync(HttpClient http, string status) => (await IdsAsync(http, status)).Count;
