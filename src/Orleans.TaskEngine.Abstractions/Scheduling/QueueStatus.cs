@@ -27,4 +27,7 @@ public sealed record QueueStatus
 
     /// <summary>Pending tasks, by type, that no live worker or agent of this queue serves: they wait, they are not failed.</summary>
     [Id(8)] public IReadOnlyDictionary<string, int> WaitingForCapability { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>When the task waiting longest became ready; null when nothing is pending.</summary>
+    [Id(9)] public DateTimeOffset? OldestPendingSince { get; init; }
 }

@@ -28,6 +28,10 @@ public sealed class ReadyQueue
 
     public int CountOf(TaskPriority priority) => _countByPriority[(int)priority];
 
+    /// <summary>When the task waiting longest became ready (UTC ticks), or null when none waits. O(n): read at status
+    /// and maintenance passes only, never per dispatch.</summary>
+    public long? OldestSequence => _entries.Count == 0 ? null : _entries.Values.Min(e => e.Sequence);
+
     /// <param name="entry">The task.</param>
     /// <param name="unconfirmed">Put back by a rebuild rather than by the task itself.</param>
     public bool Add(QueueEntry entry, bool unconfirmed = false)

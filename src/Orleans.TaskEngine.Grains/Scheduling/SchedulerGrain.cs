@@ -201,6 +201,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         WaitingForCapability = _ready.Types
             .Where(t => t.Type is not null && !_workers.Values.Any(w => w.Registration.Runs(t.Type)))
             .ToDictionary(t => t.Type!, t => t.Count, StringComparer.Ordinal),
+        OldestPendingSince = _ready.OldestSequence is { } ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : null,
     };
 
     public Task<IReadOnlyDictionary<string, string>> GetRunning() =>

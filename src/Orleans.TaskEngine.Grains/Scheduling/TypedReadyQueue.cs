@@ -24,6 +24,9 @@ public sealed class TypedReadyQueue
 
     public int CountOf(TaskPriority priority) => _byType.Values.Sum(q => q.CountOf(priority));
 
+    /// <summary>When the task waiting longest became ready (UTC ticks), or null when none waits.</summary>
+    public long? OldestSequence => _byType.Values.Select(q => q.OldestSequence).Min();
+
     /// <summary>The types that have tasks waiting, with how many each.</summary>
     public IEnumerable<(string? Type, int Count)> Types =>
         _byType.Where(t => t.Value.Count > 0).Select(t => (t.Key.Length == 0 ? null : (string?)t.Key, t.Value.Count));

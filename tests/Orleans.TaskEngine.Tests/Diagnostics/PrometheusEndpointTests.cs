@@ -53,6 +53,7 @@ public sealed partial class PrometheusEndpointTests
         Assert.Equal(10, Count(text, "taskengine_tasks_started_total", queue, status: null));
         Assert.Equal(0, Gauge(text, "taskengine_queue_depth", queue, "priority=\"normal\""));
         Assert.Equal(0, Gauge(text, "taskengine_queue_running", queue, label: null));
+        Assert.InRange(Gauge(text, "taskengine_queue_oldest_pending_age_seconds", queue, label: null), 0.001, 600);
         Assert.Contains("taskengine_dispatch_latency_milliseconds_bucket", text, StringComparison.Ordinal);
         Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal); // ASP.NET Core's
         Assert.Contains("dotnet_gc_", text, StringComparison.Ordinal); // the runtime's

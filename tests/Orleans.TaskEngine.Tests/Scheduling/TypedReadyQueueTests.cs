@@ -32,6 +32,25 @@ public sealed class TypedReadyQueueTests
     }
 
     [Fact]
+    public void The_oldest_pending_is_the_earliest_ready_of_any_type_and_priority_and_none_when_empty()
+    {
+        var queue = new TypedReadyQueue();
+        Assert.Null(queue.OldestSequence);
+        queue.Add(Entry("u", "a", TaskPriority.Urgent, 30));
+        queue.Add(Entry("l", "b", TaskPriority.Low, 7));
+        queue.Add(Entry("n", "a", TaskPriority.Normal, 12));
+        Assert.Equal(7, queue.OldestSequence);
+
+        queue.Remove("l");
+        Assert.Equal(12, queue.OldestSequence);
+        while (queue.TryTake(_ => true, out _, out _))
+        {
+        }
+
+        Assert.Null(queue.OldestSequence);
+    }
+
+    [Fact]
     public void Fifo_within_a_priority_holds_across_types()
     {
         var queue = new TypedReadyQueue();
