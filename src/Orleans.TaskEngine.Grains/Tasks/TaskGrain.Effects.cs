@@ -121,7 +121,7 @@ public sealed partial class TaskGrain
 
         if (transition.FailedAttempt is { } failed)
         {
-            _instruments.AttemptFailed(queue, failed.Kind);
+            _instruments.AttemptFailed(queue, state.Submission.Type, failed.Kind, willRetry: !state.Status.IsTerminal());
         }
 
         if (transition.Has(TaskEffects.Dequeue))
@@ -168,7 +168,9 @@ public sealed partial class TaskGrain
     private async Task AnnounceFinishedAsync()
     {
         var state = _durable;
-        _instruments.Finished(state.Submission!.Queue, state.Status, Now - state.CreatedAt);
+        _instruments.Finished(state.Submission!.Queue, state.Submission.Type, state.Status,
+            state.Status == TaskState.Failed ? state.Errors.LastOrDefault()?.Kind : null, Now - state.CreatedAt,
+            state.Status is TaskState.Completed or TaskState.Failed ? Now - state.StartedAt : null);
         LogFinished(Id, state.Status, state.Attempts);
         foreach (var dependent in state.Dependents)
         {

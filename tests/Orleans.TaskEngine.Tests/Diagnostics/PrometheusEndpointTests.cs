@@ -19,7 +19,8 @@ public sealed partial class PrometheusEndpointTests
     {
         await using var factory = KeyedApiFactory.Create(("prometheus", "scrape-secret", "submitter")).WithWebHostBuilder(b => b
             .UseSetting("TaskEngine:TaskTypes:metrics.waiting", "a type no worker runs: its tasks stay pending")
-            .UseSetting("TaskEngine:Queues:MaintenanceInterval", "00:00:01"));
+            .UseSetting("TaskEngine:Queues:MaintenanceInterval", "00:00:01")
+            .UseSetting("TaskEngine:Tasks:RetryBaseDelay", "00:00:00.100"));
         using var http = factory.CreateClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "scrape-secret");
         var api = new TaskEngineHttpClient(http);
@@ -36,6 +37,13 @@ public sealed partial class PrometheusEndpointTests
             Assert.Equal(TaskState.Failed, task!.Status);
         }
 
+        // Two attempts that each run past a 1 s timeout: one retry, two timeouts, then failed for good.
+        var slow = await api.SubmitAndWaitAsync(new SubmitTaskRequest
+        {
+            Type = "delay", Queue = queue, MaxAttempts = 2, TimeoutSeconds = 1, Payload = JsonSerializer.SerializeToElement(new { ms = 60_000 }),
+        }, TimeSpan.FromSeconds(60));
+        Assert.Equal(TaskState.Failed, slow!.Status);
+
         for (var i = 0; i < 4; i++)
         {
             await api.SubmitAsync(new SubmitTaskRequest { Type = "metrics.waiting", Queue = queue, Priority = "high" });
@@ -44,13 +52,19 @@ public sealed partial class PrometheusEndpointTests
         // The exporter collects on scrape (cached for a moment): wait for the counts to reach what was done.
         var text = await Eventually.Until(
             async () => await http.GetStringAsync("/metrics"),
-            t => Count(t, "taskengine_tasks_finished_total", queue, "completed") == 7 && Count(t, "taskengine_tasks_finished_total", queue, "failed") == 3
+            t => Count(t, "taskengine_tasks_finished_total", queue, "completed") == 7 && Count(t, "taskengine_tasks_finished_total", queue, "failed") == 4
                 && Gauge(t, "taskengine_queue_depth", queue, "priority=\"high\"") == 4,
             TimeSpan.FromSeconds(30),
             "the workload's counts in /metrics");
 
-        Assert.Equal(14, Count(text, "taskengine_tasks_submitted_total", queue, status: null));
-        Assert.Equal(10, Count(text, "taskengine_tasks_started_total", queue, status: null));
+        Assert.Equal(15, Count(text, "taskengine_tasks_submitted_total", queue, status: null));
+        Assert.Equal(12, Count(text, "taskengine_tasks_started_total", queue, status: null));
+        Assert.Equal(1, Count(text, "taskengine_tasks_retries_total", queue, status: null));
+        Assert.Equal(2, Count(text, "taskengine_tasks_timeouts_total", queue, status: null));
+        Assert.Equal(1, Count(text, "taskengine_tasks_finished_total", queue, "failed", ("error_kind", "timeout")));
+        Assert.Equal(3, Count(text, "taskengine_tasks_finished_total", queue, "failed", ("error_kind", "permanent")));
+        Assert.Equal(7, Count(text, "taskengine_tasks_finished_total", queue, "completed", ("type", "echo")));
+        Assert.Contains("taskengine_run_time_milliseconds_bucket", text, StringComparison.Ordinal);
         Assert.Equal(0, Gauge(text, "taskengine_queue_depth", queue, "priority=\"normal\""));
         Assert.Equal(0, Gauge(text, "taskengine_queue_running", queue, label: null));
         Assert.InRange(Gauge(text, "taskengine_queue_oldest_pending_age_seconds", queue, label: null), 0.001, 600);
@@ -70,15 +84,16 @@ public sealed partial class PrometheusEndpointTests
             .DefaultIfEmpty(double.NaN)
             .Sum();
 
-    /// <summary>The value of a counter's series for a queue (and a status), summed over its other labels.</summary>
-    private static double Count(string text, string name, string queue, string? status)
+    /// <summary>The value of a counter's series for a queue (and a status, and other labels), summed over the rest.</summary>
+    private static double Count(string text, string name, string queue, string? status, params (string Name, string Value)[] other)
     {
         var total = 0.0;
         foreach (Match line in Series().Matches(text))
         {
             var labels = line.Groups["labels"].Value;
             if (line.Groups["name"].Value == name && labels.Contains($"queue=\"{queue}\"", StringComparison.Ordinal)
-                && (status is null || labels.Contains($"status=\"{status}\"", StringComparison.Ordinal)))
+                && (status is null || labels.Contains($"status=\"{status}\"", StringComparison.Ordinal))
+                && other.All(l => labels.Contains($"{l.Name}=\"{l.Value}\"", StringComparison.Ordinal)))
             {
                 total += double.Parse(line.Groups["value"].Value, CultureInfo.InvariantCulture);
             }
