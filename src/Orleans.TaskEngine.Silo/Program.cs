@@ -1,13 +1,14 @@
 using Orleans.Dashboard;
 using Orleans.TaskEngine.Storage.Database;
 using Orleans.TaskEngine.Hosting;
+using Orleans.TaskEngine.Hosting.Security;
 using Orleans.TaskEngine.Storage.Sqlite;
 
 namespace Orleans.TaskEngine.Silo;
 
 /// <summary>
-/// A silo process: the engine's grains and workers, the Orleans Dashboard at <c>/dashboard</c> and <c>/health</c> on
-/// its HTTP address (<c>--urls</c>); or, as <c>init-db</c>, the schema step. A named class rather than top-level
+/// A silo process: the engine's grains and workers, the Orleans Dashboard at <c>/dashboard</c>, <c>/metrics</c> and
+/// <c>/health</c> on its HTTP address (<c>--urls</c>), the first two behind the API keys when keys are configured; or, as <c>init-db</c>, the schema step. A named class rather than top-level
 /// statements, so its entry type does not clash with the API host's public <c>Program</c> where both are referenced.
 /// </summary>
 internal static class Program
@@ -29,9 +30,13 @@ internal static class Program
         builder.UseOrleans(silo => silo.ConfigureTaskEngineSilo(builder.Configuration).AddDashboard());
         builder.Services.AddHealthChecks().AddCheck<SiloHealthCheck>("silo");
         builder.Services.AddTaskEngineMetrics();
+        builder.Services.AddSiloKeys(builder.Configuration);
 
         await using var app = builder.Build();
-        app.MapHealthChecks("/health");
+        app.UseAuthentication();
+        app.UseAuthorization();
+        // With keys configured, all but /health needs one (the fallback policy): the dashboard and /metrics.
+        app.MapHealthChecks("/health").AllowAnonymous();
         app.MapTaskEngineMetrics();
         app.MapOrleansDashboard("/dashboard");
         TaskEngineSiloConfiguration.LogStorageMode(app.Logger, builder.Configuration);

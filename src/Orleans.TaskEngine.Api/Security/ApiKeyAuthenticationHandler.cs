@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using Orleans.TaskEngine.Api.Hosting;
+using Orleans.TaskEngine.Hosting.Security;
 
 namespace Orleans.TaskEngine.Api.Security;
 
@@ -48,15 +49,8 @@ public sealed class ApiKeyAuthenticationHandler(
         return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
     }
 
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
-    {
-        Response.StatusCode = StatusCodes.Status401Unauthorized;
-        Response.Headers.WWWAuthenticate = "Bearer";
-        await Results.Problem(
-            statusCode: StatusCodes.Status401Unauthorized,
-            title: "An API key is required",
-            detail: "Send a configured key as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
-    }
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        KeyChallenge.WriteAsync(Context, "Send a configured key as 'Authorization: Bearer <key>'.");
 
     /// <summary>Every configured key with the caller it identifies and its roles; a plain key has every role.</summary>
     private static IEnumerable<(string Key, string Name, IReadOnlyList<string> Roles)> Callers(ApiOptions options) =>
