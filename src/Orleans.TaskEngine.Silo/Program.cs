@@ -40,6 +40,12 @@ internal static class Program
         app.MapTaskEngineMetrics();
         app.MapOrleansDashboard("/dashboard");
         TaskEngineSiloConfiguration.LogStorageMode(app.Logger, builder.Configuration);
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var banner = StartupBanner.Format("silo", StartupBanner.DescribeStorage(builder.Configuration), StartupBanner.BrowsableUrl(app.Urls),
+                [("Orleans Dashboard", "/dashboard"), ("Metrics", "/metrics"), ("Health", "/health")]);
+            SiloLog.Banner(app.Logger, banner);
+        });
         await app.RunAsync();
         return 0;
     }

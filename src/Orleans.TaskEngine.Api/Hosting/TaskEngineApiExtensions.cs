@@ -117,19 +117,38 @@ public static class TaskEngineApiExtensions
         }
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orleans.TaskEngine.Api");
-        if (!api.HasKeys)
-        {
-            // Logged once listening, when the addresses are known.
-            app.Lifetime.ApplicationStarted.Register(() => logger.LogWarning(
-                "No API keys configured (TaskEngine:Api:Keys, TaskEngine:Api:NamedKeys): the API accepts anonymous calls, so it listens on loopback only ({Urls}).",
-                string.Join(", ", app.Urls)));
-        }
-
         if (api.Mode == ApiMode.Embedded)
         {
             TaskEngineSiloConfiguration.LogStorageMode(logger, app.Configuration);
         }
 
+        // Once listening, when the addresses are known.
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var banner = Banner(api, app.Configuration, app.Urls);
+            ApiLog.Banner(logger, banner);
+            if (!api.HasKeys)
+            {
+                // Anonymous access is only safe on this machine.
+                ApiLog.NoKeys(logger, app.Urls);
+            }
+        });
         return app;
+    }
+
+    private static string Banner(ApiOptions api, IConfiguration configuration, ICollection<string> urls)
+    {
+        var embedded = api.Mode == ApiMode.Embedded;
+        (string, string)[] links =
+        [
+            ("API", "/api/tasks"), ("API docs", "/docs"), ("OpenAPI", "/openapi/v1.json"), ("Task dashboard", "/"),
+            .. embedded ? new[] { ("Orleans Dashboard", "/dashboard") } : [],
+            ("Metrics", "/metrics"), ("Health", "/health/ready"),
+        ];
+        return StartupBanner.Format(
+            embedded ? "API host with an embedded silo" : "API host, client of the cluster",
+            embedded ? StartupBanner.DescribeStorage(configuration) : null,
+            StartupBanner.BrowsableUrl(urls),
+            links);
     }
 }

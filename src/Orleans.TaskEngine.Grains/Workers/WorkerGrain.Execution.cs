@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Tasks;
@@ -38,6 +39,9 @@ public sealed partial class WorkerGrain
 
             var handlerServices = _services;
             var handlers = _handlers;
+
+            // Flows into the handler's Task.Run and the report below: their log lines name the task and attempt.
+            using var logScope = _logger.BeginScope(new TaskLogScope(taskId, item.Type, item.Attempt, Id));
 
             // Off the grain's scheduler: a handler may block or run for minutes without holding up this grain.
             var handler = Task.Run(() => ExecuteAsync(handlers, handlerServices, task, item, execution), CancellationToken.None);

@@ -34,6 +34,24 @@ public sealed class EmbeddedApiTests
     }
 
     [Fact]
+    public async Task With_the_json_console_formatter_every_line_is_a_json_object_and_the_banner_is_one_of_them()
+    {
+        var (host, _) = await EngineProcess.StartEmbeddedApiAsync(new Dictionary<string, string>
+        {
+            ["Logging__Console__FormatterName"] = "json",
+            ["Logging__Console__FormatterOptions__IncludeScopes"] = "true",
+        });
+        await using var _ = host;
+        await host.WaitForOutputAsync("Orleans.TaskEngine: API host with an embedded silo", TimeSpan.FromSeconds(30));
+
+        var entries = host.Output.Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.All(entries, e => Assert.Equal(JsonValueKind.Object, e.ValueKind));
+        var banner = Assert.Single(entries, e => e.GetProperty("Message").GetString()!.StartsWith("Orleans.TaskEngine: API host", StringComparison.Ordinal));
+        Assert.Equal("Orleans.TaskEngine.Api", banner.GetProperty("Category").GetString());
+        Assert.Contains("Task dashboard", banner.GetProperty("Message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_built_api_runs_as_a_process_and_completes_200_tasks_submitted_over_http()
     {
         var (host, baseUrl) = await EngineProcess.StartEmbeddedApiAsync();
@@ -65,13 +83,22 @@ public sealed class EmbeddedApiTests
         var folder = Directory.CreateTempSubdirectory("taskengine-first-start-").FullName;
         try
         {
-            var (host, _) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: folder);
+            var (host, baseUrl) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: folder);
             await using (host)
             {
                 await host.WaitForOutputAsync("Now listening on", TimeSpan.FromSeconds(30));
                 var before = host.Output.TakeWhile(l => !l.Contains("Now listening on", StringComparison.Ordinal)).Count();
                 Assert.True(before <= 30, $"{before} lines before 'Now listening':\n{host.Tail(60)}");
                 Assert.DoesNotContain(host.Output, l => l.StartsWith("info: Orleans.Runtime", StringComparison.Ordinal));
+
+                // One banner: mode, storage and where it lives, and the addresses to open.
+                var file = Path.Combine(folder, "data", "taskengine.db");
+                await host.WaitForOutputAsync($"Orleans.TaskEngine: API host with an embedded silo; tasks in the SQLite file {file} (kept across restarts)", TimeSpan.FromSeconds(30));
+                var root = baseUrl.ToString().TrimEnd('/');
+                foreach (var (name, path) in new[] { ("API docs", "/docs"), ("Task dashboard", "/"), ("Orleans Dashboard", "/dashboard"), ("Metrics", "/metrics") })
+                {
+                    Assert.Contains(host.Output, l => l.Contains(name, StringComparison.Ordinal) && l.TrimEnd().EndsWith(root + path, StringComparison.Ordinal));
+                }
             }
         }
         finally
