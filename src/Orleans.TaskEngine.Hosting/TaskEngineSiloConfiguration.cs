@@ -106,7 +106,7 @@ public static partial class TaskEngineSiloConfiguration
             o.ClusterId = cluster.ClusterId;
             o.ServiceId = cluster.ServiceId;
         });
-        silo.ConfigureEndpoints(cluster.AdvertisedHost, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+        silo.ConfigureEndpoints(cluster.AdvertisedHostName(), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
         silo.UseTaskEnginePostgresClustering().UseTaskEnginePostgresPersistence();
     }
 

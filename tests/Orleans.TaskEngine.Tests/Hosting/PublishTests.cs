@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Hosting;
@@ -9,8 +8,6 @@ namespace Orleans.TaskEngine.Tests.Hosting;
 /// </summary>
 public sealed class PublishTests
 {
-    private static readonly TimeSpan PublishTimeout = TimeSpan.FromMinutes(3);
-
     [Fact]
     public async Task The_api_host_publishes_with_its_own_settings_and_the_silo_schema()
     {
@@ -19,7 +16,7 @@ public sealed class PublishTests
         {
             var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
             var project = Path.Combine(RepositoryPaths.Root, "src", "Orleans.TaskEngine.Api");
-            var (exitCode, log) = await RunAsync("dotnet", "publish", project, "-c", configuration, "--no-build", "-o", output);
+            var (exitCode, log) = await DotnetCli.RunAsync("dotnet", "publish", project, "-c", configuration, "--no-build", "-o", output);
 
             Assert.True(exitCode == 0, log);
             var settings = Path.Combine(RepositoryPaths.Root, "silo-config", "api", "appsettings.json");
@@ -33,16 +30,5 @@ public sealed class PublishTests
                 Directory.Delete(output, recursive: true);
             }
         }
-    }
-
-    private static async Task<(int ExitCode, string Log)> RunAsync(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(PublishTimeout);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

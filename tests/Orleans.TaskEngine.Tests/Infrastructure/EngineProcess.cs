@@ -78,7 +78,8 @@ public sealed class EngineProcess : IAsyncDisposable
     }
 
     /// <summary>Any program (e.g. a Python agent), its output collected like an engine process's.</summary>
-    public static EngineProcess StartProgram(string name, string fileName, IEnumerable<string> args, string workingDirectory)
+    public static EngineProcess StartProgram(
+        string name, string fileName, IEnumerable<string> args, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(fileName, args)
         {
@@ -88,6 +89,11 @@ public sealed class EngineProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.Environment["PYTHONUNBUFFERED"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         var process = new EngineProcess(Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}"), name);
         process._process.OutputDataReceived += (_, e) => process.Add(e.Data);
         process._process.ErrorDataReceived += (_, e) => process.Add(e.Data);
