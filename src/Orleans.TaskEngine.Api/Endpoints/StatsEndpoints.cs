@@ -15,7 +15,8 @@ public static class StatsEndpoints
 
     public static RouteGroupBuilder MapStatsEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/stats", StatsAsync).WithTags("History").RequireAuthorization(ApiPolicies.Submitter)
+        api.MapGet("/stats", StatsAsync)
+            .WithName("getStats").WithTags("History").RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Execution report over a window (5m, 15m, 1h, 6h, 24h, 7d; default 1h) by type or queue (default type): counts by outcome, finishes per minute, wait and run time p50/p95/p99, top errors. Accept: text/csv for CSV.")
             .Produces<TaskStats>()
             .Produces<string>(StatusCodes.Status200OK, CsvContentType)
