@@ -61,7 +61,8 @@ public static class TaskEndpoints
             .WithName("streamTaskEvents")
             .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Server-Sent Events: the history so far (or, with Last-Event-ID, what came after that event), then one event per transition and progress report; each event's id is its sequence number; closes when the task finishes.")
-            .Produces<TaskEvent>(StatusCodes.Status200OK, "text/event-stream")
+            // The body is a stream of events (each data line a TaskEvent), not one JSON document: in OpenAPI 3.1, a string.
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapPost("/{id}/cancel", CancelAsync)
