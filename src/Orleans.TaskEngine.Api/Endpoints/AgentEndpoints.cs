@@ -26,33 +26,39 @@ public static class AgentEndpoints
     {
         var agents = api.MapGroup("/agents").WithTags("Agents").AddEndpointFilter(new RouteIdFilter("agent id"));
         agents.MapPost("/", RegisterAsync)
+            .WithName("registerAgent")
             .WithSummary("Register an agent: a worker outside the cluster that runs the declared task types. Schedulable at once.")
             .Accepts<RegisterAgentRequest>("application/json")
             .RequireAuthorization(ApiPolicies.Agent)
             .Produces<AgentRegisteredResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         agents.MapPost("/{id}/heartbeat", HeartbeatAsync)
+            .WithName("sendHeartbeat")
             .WithSummary("The agent is alive: extends every lease it holds; answers with its leased tasks that were cancelled.")
             .Accepts<AgentHeartbeatRequest>("application/json")
             .RequireAuthorization(ApiPolicies.Agent)
             .Produces<AgentHeartbeatResponse>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         agents.MapPost("/{id}/poll", PollAsync)
+            .WithName("pollForTasks")
             .WithSummary($"Long poll (wait 0–{MaxPollWaitSeconds} s, default {DefaultPollWaitSeconds}) for tasks to run, up to the agent's free slots, in priority order; each comes with a lease token.")
             .RequireAuthorization(ApiPolicies.Agent)
             .Produces<AgentPollResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         agents.MapDelete("/{id}", DeregisterAsync)
+            .WithName("deregisterAgent")
             .WithSummary("Deregister: no new work; running leases finish or expire.")
             .RequireAuthorization(ApiPolicies.Agent)
             .Produces(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status404NotFound);
         agents.MapGet("/", ListAsync)
+            .WithName("listAgents")
             .WithSummary("Every agent the cluster knows (dead ones for a while).")
             .RequireAuthorization(ApiPolicies.Submitter)
             .Produces<AgentResource[]>();
         agents.MapGet("/{id}", GetAsync)
+            .WithName("getAgent")
             .WithSummary("One agent.")
             .RequireAuthorization(ApiPolicies.Submitter)
             .Produces<AgentResource>()

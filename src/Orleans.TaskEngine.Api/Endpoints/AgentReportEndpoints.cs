@@ -18,12 +18,14 @@ public static class AgentReportEndpoints
     {
         var tasks = api.MapGroup("/tasks").WithTags("Agents").AddEndpointFilter(new RouteIdFilter("task id")).RequireAuthorization(ApiPolicies.Agent);
         tasks.MapPost("/{id}/progress", ProgressAsync)
+            .WithName("reportProgress")
             .WithSummary("An agent reports progress (percent 0–100, message) on a task it leased.")
             .Accepts<AgentProgressRequest>("application/json")
             .Produces<TaskResource>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
         tasks.MapPost("/{id}/complete", CompleteAsync)
+            .WithName("completeTask")
             .WithSummary("An agent reports the result (any JSON, up to 1 MiB) of a task it leased. 409: the lease is over; drop the result.")
             .Accepts<AgentCompleteRequest>("application/json")
             .Produces<TaskResource>()
@@ -31,6 +33,7 @@ public static class AgentReportEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         tasks.MapPost("/{id}/fail", FailAsync)
+            .WithName("failTask")
             .WithSummary("An agent reports that its attempt failed; permanent: true fails the task without retries.")
             .Accepts<AgentFailRequest>("application/json")
             .Produces<TaskResource>()

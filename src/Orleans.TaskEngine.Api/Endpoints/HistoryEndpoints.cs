@@ -21,16 +21,19 @@ public static class HistoryEndpoints
     {
         var tasks = api.MapGroup("/tasks").WithTags("History").RequireAuthorization(ApiPolicies.Submitter);
         tasks.MapGet("/", SearchAsync)
+            .WithName("searchTasks")
             .WithSummary("Search tasks (also finished ones past their retention, for the history's): status, type, queue, tag, createdBy, from/to (creation time), limit 1–500 (50), cursor; newest first.")
             .Produces<TaskSearchResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
         tasks.MapGet("/{id}/history", HistoryAsync)
+            .WithName("getTaskHistory")
             .AddEndpointFilter(new RouteIdFilter("task id"))
             .WithSummary("Every event of a task in order, also after its state was purged: the newest incarnation, or the one ?createdAt= names.")
             .Produces<TaskHistoryResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/agents/history", AgentHistoryAsync)
+            .WithName("getAgentHistory")
             .WithTags("History")
             .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("The agents' audit log, newest first: registrations, deregistrations, drains and deaths, with who and where; ?agentId= for one agent, ?limit= 1–500 (50).")

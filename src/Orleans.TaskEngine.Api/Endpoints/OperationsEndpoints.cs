@@ -11,13 +11,16 @@ public static class OperationsEndpoints
 {
     public static RouteGroupBuilder MapOperationsEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/queues", GetQueuesAsync).WithTags("Operations").RequireAuthorization(ApiPolicies.Submitter)
+        api.MapGet("/queues", GetQueuesAsync)
+            .WithName("listQueues").WithTags("Operations").RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Per queue: pending tasks by priority, running, capacity and workers.")
             .Produces<QueueStatus[]>();
-        api.MapGet("/workers", GetWorkersAsync).WithTags("Operations").RequireAuthorization(ApiPolicies.Submitter)
+        api.MapGet("/workers", GetWorkersAsync)
+            .WithName("listWorkers").WithTags("Operations").RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Every live worker: its silo, slots and running tasks.")
             .Produces<WorkerStatus[]>();
-        api.MapGet("/task-types", GetTypesAsync).WithTags("Operations").RequireAuthorization(ApiPolicies.Submitter)
+        api.MapGet("/task-types", GetTypesAsync)
+            .WithName("listTaskTypes").WithTags("Operations").RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("The task types the cluster can run.")
             .Produces<TaskTypesResponse>();
         return api;

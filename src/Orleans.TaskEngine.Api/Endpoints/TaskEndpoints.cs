@@ -23,6 +23,7 @@ public static class TaskEndpoints
     {
         var tasks = api.MapGroup("/tasks").WithTags("Tasks").AddEndpointFilter(new RouteIdFilter("task id"));
         tasks.MapPost("/", SubmitAsync)
+            .WithName("submitTask")
             .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Submit a task; answers 202 with its id at once, or 200 with the finished task when ?wait=N sees it finish.")
             .Accepts<SubmitTaskRequest>("application/json")
@@ -33,6 +34,7 @@ public static class TaskEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         tasks.MapPost("/batch", SubmitBatchAsync)
+            .WithName("submitBatch")
             .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Submit up to 1,000 tasks, validated as a whole: one bad item refuses the batch and creates nothing; an item whose idempotencyKey names an existing task is replayed (replayed: true).")
             .Accepts<BatchSubmitRequest>("application/json")
@@ -42,24 +44,29 @@ public static class TaskEndpoints
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         tasks.MapGet("/{id}", GetAsync)
+            .WithName("getTask")
             .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("The task now.")
             .Produces<TaskResource>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapGet("/{id}/wait", WaitAsync)
+            .WithName("waitForTask")
             .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Long poll: the task as soon as it finishes, or as it is when the timeout (seconds) passes.")
             .Produces<TaskResource>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapGet("/{id}/events", Events)
+            .WithName("streamTaskEvents")
             .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Server-Sent Events: the history so far (or, with Last-Event-ID, what came after that event), then one event per transition and progress report; each event's id is its sequence number; closes when the task finishes.")
-            .Produces<TaskEvent>(StatusCodes.Status200OK, "text/event-stream")
+            // The body is a stream of events (each data line a TaskEvent), not one JSON document: in OpenAPI 3.1, a string.
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         tasks.MapPost("/{id}/cancel", CancelAsync)
+            .WithName("cancelTask")
             .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Cancel a task that has not finished.")
             .Produces<CommandResponse>()
@@ -67,6 +74,7 @@ public static class TaskEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         tasks.MapPost("/{id}/retry", RetryAsync)
+            .WithName("retryTask")
             .RequireAuthorization(ApiPolicies.Submitter)
             .WithSummary("Run a failed or cancelled task again, keeping its history.")
             .Produces<CommandResponse>()

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using Orleans.TaskEngine.Api.Endpoints;
 using Orleans.TaskEngine.Api.Health;
+using Orleans.TaskEngine.Api.OpenApi;
 using Orleans.TaskEngine.Api.Security;
 using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Http;
@@ -51,7 +52,7 @@ public static class TaskEngineApiExtensions
         services.ConfigureHttpJsonOptions(o => TaskEngineJson.Configure(o.SerializerOptions));
         services.AddProblemDetails();
         services.AddExceptionHandler<EngineExceptionHandler>();
-        services.AddOpenApi();
+        services.AddTaskEngineOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         services.AddTaskEngineMetrics();
 
