@@ -68,7 +68,12 @@ async function poll() {
       askForKey(getKey() ? 'That key was refused.' : '');
       return;
     }
-    live.textContent = e instanceof ApiError && e.status === 403 ? `this key cannot read: ${e.message}` : `not updated: ${e.message}`;
+    if (e instanceof ApiError && e.status === 403) {
+      // An agent-only key: the dashboard needs the submitter or admin role.
+      askForKey(e.message);
+      return;
+    }
+    live.textContent = `not updated: ${e.message}`;
     live.className = 'live bad';
   } finally {
     running = false;
