@@ -127,6 +127,12 @@ public sealed class TaskDashboardBrowserTests
             await Expect(detail.GetByTestId("detail-cancel")).ToBeDisabledAsync();
             await Expect(tab.GetByTestId("count-running")).ToHaveTextAsync("0", new() { Timeout = Timeout });
 
+            // An id that names no task says so, and the panel closes.
+            await tab.GotoAsync($"{baseUrl}#task=no-such-task");
+            await Expect(detail.GetByTestId("detail-id")).ToHaveTextAsync("no-such-task", new() { Timeout = Timeout });
+            await detail.GetByTestId("detail-close").ClickAsync();
+            await Expect(detail).ToBeHiddenAsync(new() { Timeout = Timeout });
+
             Assert.Empty(scriptErrors);
         }
         catch (Exception e) when (e is PlaywrightException or TimeoutException)

@@ -2,7 +2,7 @@
 import { byTestId } from './dom.js';
 import { api, alerts, getKey, setKey, forgetKey, ApiError } from './api.js';
 import { renderCounts, renderQueues, renderThroughput, renderWorkers, renderAgents, renderAlerts, renderTasks } from './views.js';
-import { openTaskId, loadDetail, renderDetail, closeDetail, resetMessage } from './detail.js';
+import { openTaskId, loadDetail, renderDetail, renderMissing, closeDetail, resetMessage } from './detail.js';
 
 const INTERVAL_MS = 2000;
 let timer = null;
@@ -37,8 +37,7 @@ async function refreshDetail() {
     renderDetail(await loadDetail(id), poll);
   } catch (e) {
     if (e instanceof ApiError && e.status === 404) {
-      byTestId('task-detail').replaceChildren(document.createTextNode(`No task ${id}.`));
-      byTestId('task-detail').hidden = false;
+      renderMissing(id);
       return;
     }
     throw e;

@@ -25,6 +25,8 @@ async function orNull(call) {
 
 let message = '';
 
+const closeLink = () => el('a', { href: '#', class: 'close', 'data-testid': 'detail-close' }, 'close ×');
+
 /** Draws the panel; onChanged reloads after an action. */
 export function renderDetail({ id, task, history }, onChanged) {
   const panel = byTestId('task-detail');
@@ -38,7 +40,7 @@ export function renderDetail({ id, task, history }, onChanged) {
   panel.replaceChildren(...[
     el('header', {},
       el('h2', {}, 'Task ', el('code', { 'data-testid': 'detail-id' }, id)),
-      el('a', { href: '#', class: 'close', 'data-testid': 'detail-close' }, 'close ×')),
+      closeLink()),
     el('div', { class: 'actions' },
       el('button', { type: 'button', 'data-testid': 'detail-cancel', disabled: FINISHED.includes(summary.status),
         onclick: () => act(id, 'cancel', onChanged) }, 'Cancel'),
@@ -69,6 +71,15 @@ export function renderDetail({ id, task, history }, onChanged) {
         e.message ?? '',
         e.actor && e.actor !== 'system' ? el('span', { class: 'actor' }, ` by ${e.actor}`) : null))),
   ].filter((part) => part !== null));
+  panel.hidden = false;
+}
+
+/** A task id that names nothing (mistyped, or past the history's retention). */
+export function renderMissing(id) {
+  const panel = byTestId('task-detail');
+  panel.replaceChildren(
+    el('header', {}, el('h2', {}, 'No task ', el('code', { 'data-testid': 'detail-id' }, id)), closeLink()),
+    el('p', {}, 'The engine knows no task by this id, or its history is past retention.'));
   panel.hidden = false;
 }
 

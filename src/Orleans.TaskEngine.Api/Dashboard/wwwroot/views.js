@@ -67,7 +67,10 @@ export function renderAlerts(alerts) {
   const items = alerts.map((a) => el('li', { class: `alert alert-${a.state}`, 'data-testid': 'alert' },
     el('strong', {}, a.name), ' ', el('span', { class: 'status' }, a.state), ' ',
     el('span', { title: a.since ?? '' }, a.since ? `since ${ago(a.since)}` : ''), ' ',
-    a.message ?? ''));
+    a.message ?? '',
+    Object.keys(a.labels ?? {}).length > 0
+      ? el('span', { class: 'labels' }, ` (${Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(', ')})`)
+      : null));
   byTestId('alerts').replaceChildren(...(items.length > 0 ? items : [el('li', { class: 'empty' }, 'No alerts.')]));
 }
 
