@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
+using Orleans.TaskEngine.Api.Dashboard;
 using Orleans.TaskEngine.Api.Endpoints;
 using Orleans.TaskEngine.Api.Health;
 using Orleans.TaskEngine.Api.OpenApi;
@@ -105,6 +106,7 @@ public static class TaskEngineApiExtensions
         app.UseRateLimiter();
 
         app.MapGroup("/api").MapTaskEndpoints().MapHistoryEndpoints().MapStatsEndpoints().MapAgentReportEndpoints().MapAgentEndpoints().MapOperationsEndpoints();
+        app.MapTaskDashboard();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         // Behind the keys when keys are configured (the fallback policy: any key; Prometheus sends it as a bearer token).
