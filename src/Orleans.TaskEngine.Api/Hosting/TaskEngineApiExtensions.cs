@@ -103,7 +103,8 @@ public static class TaskEngineApiExtensions
         app.UseAuthorization();
         app.UseRateLimiter();
 
-        app.MapGroup("/api").MapTaskEndpoints().MapHistoryEndpoints().MapStatsEndpoints().MapAgentReportEndpoints().MapAgentEndpoints().MapOperationsEndpoints();
+        app.MapGroup("/api").MapTaskEndpoints().MapHistoryEndpoints().MapStatsEndpoints().MapAgentReportEndpoints().MapAgentEndpoints().MapOperationsEndpoints()
+            .MapAlertEndpoints();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
         // Behind the keys when keys are configured (the fallback policy: any key; Prometheus sends it as a bearer token).
