@@ -105,7 +105,8 @@ public static class TaskEngineApiExtensions
         app.UseAuthorization();
         app.UseRateLimiter();
 
-        app.MapGroup("/api").MapTaskEndpoints().MapHistoryEndpoints().MapStatsEndpoints().MapAgentReportEndpoints().MapAgentEndpoints().MapOperationsEndpoints();
+        app.MapGroup("/api").MapTaskEndpoints().MapHistoryEndpoints().MapStatsEndpoints().MapAgentReportEndpoints().MapAgentEndpoints().MapOperationsEndpoints()
+            .MapAlertEndpoints();
         app.MapTaskDashboard();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

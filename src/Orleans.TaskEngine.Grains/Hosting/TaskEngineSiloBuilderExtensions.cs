@@ -9,6 +9,7 @@ using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
+using Orleans.TaskEngine.Alerts;
 using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Persistence;
@@ -51,6 +52,8 @@ public static class TaskEngineSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskOptions>, TaskOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueOptions>, QueueOptionsValidator>());
+        services.AddOptions<AlertOptions>().Bind(configuration.GetSection(AlertOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AlertOptions>, AlertOptionsValidator>());
 
         // The host cuts its services' stop short after its shutdown timeout (30 s by default), and the silo's stop is one
         // of them: leave the workers' drain its time, and Orleans its own stop after it.
@@ -91,7 +94,22 @@ public static class TaskEngineSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorkerPoolStarter>());
         services.AddSingleton<SchedulerKeeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerKeeper>());
+        AddAlerts(services);
         return builder;
+    }
+
+    // The rules are evaluated by one grain for the cluster; every silo can send its webhooks and wake it. Webhooks are the
+    // operator's own URLs, so they are not held to the http handler's allow-list (which guards against what submitters
+    // make the cluster call); their client follows no redirect, so a signed alert goes nowhere else.
+    private static void AddAlerts(IServiceCollection services)
+    {
+        services.AddHttpClient(AlertWebhooks.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.TryAddSingleton<AlertInputReader>();
+        services.TryAddSingleton<AlertWebhooks>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertWebhooks>());
+        services.AddSingleton<AlertKeeper>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<AlertKeeper>());
     }
 
     /// <summary>

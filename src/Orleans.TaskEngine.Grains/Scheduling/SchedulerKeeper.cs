@@ -19,44 +19,11 @@ public sealed partial class SchedulerKeeper(
     IQueueIndex index,
     IOptions<QueueOptions> options,
     TimeProvider time,
-    ILogger<SchedulerKeeper> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    ILogger<SchedulerKeeper> logger) : SiloKeeper
 {
-    private readonly CancellationTokenSource _stopping = new();
-    private Task _keeper = Task.CompletedTask;
+    protected override TimeSpan Period => options.Value.MaintenanceInterval;
 
-    public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(SchedulerKeeper), ServiceLifecycleStage.Active, StartAsync, StopAsync);
-
-    public void Dispose() => _stopping.Dispose();
-
-    private Task StartAsync(CancellationToken cancellationToken)
-    {
-        _keeper = KeepAsync(_stopping.Token);
-        return Task.CompletedTask;
-    }
-
-    private async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync();
-        await _keeper;
-    }
-
-    private async Task KeepAsync(CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.MaintenanceInterval);
-        try
-        {
-            do
-            {
-                await WakeSchedulersAsync(cancellationToken);
-            }
-            while (await timer.WaitForNextTickAsync(cancellationToken));
-        }
-        catch (OperationCanceledException)
-        {
-            // The silo is stopping.
-        }
-    }
+    protected override Task KeepOnceAsync(CancellationToken cancellationToken) => WakeSchedulersAsync(cancellationToken);
 
     private async Task WakeSchedulersAsync(CancellationToken cancellationToken)
     {

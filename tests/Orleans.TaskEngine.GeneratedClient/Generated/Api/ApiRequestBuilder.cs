@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using Orleans.TaskEngine.GeneratedClient.Api.Agents;
+using Orleans.TaskEngine.GeneratedClient.Api.Alerts;
 using Orleans.TaskEngine.GeneratedClient.Api.Queues;
 using Orleans.TaskEngine.GeneratedClient.Api.Stats;
 using Orleans.TaskEngine.GeneratedClient.Api.TaskTypes;
@@ -24,6 +25,11 @@ namespace Orleans.TaskEngine.GeneratedClient.Api
         public global::Orleans.TaskEngine.GeneratedClient.Api.Agents.AgentsRequestBuilder Agents
         {
             get => new global::Orleans.TaskEngine.GeneratedClient.Api.Agents.AgentsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The alerts property</summary>
+        public global::Orleans.TaskEngine.GeneratedClient.Api.Alerts.AlertsRequestBuilder Alerts
+        {
+            get => new global::Orleans.TaskEngine.GeneratedClient.Api.Alerts.AlertsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The queues property</summary>
         public global::Orleans.TaskEngine.GeneratedClient.Api.Queues.QueuesRequestBuilder Queues
