@@ -91,7 +91,7 @@ public sealed class TaskEngineAgentTests : IAsyncLifetime
 
         Assert.Equal("complete", (await ReportOf("t1")).Verb);
         Assert.Equal([first!, second!], _server.Read(s => s.Registrations.ToArray()));
-        Assert.Contains(_server.Read(s => s.Requests), r => r.Path == $"/api/agents/{second}/poll?wait=1");
+        Assert.Contains(_server.Read(s => s.Requests.ToArray()), r => r.Path == $"/api/agents/{second}/poll?wait=1");
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class TaskEngineAgentTests : IAsyncLifetime
         _server.Enqueue("t2", "echo");
         await ReportOf("t2");
 
-        Assert.DoesNotContain(_server.Read(s => s.Requests), r => r.Path.StartsWith("/api/tasks/t1/", StringComparison.Ordinal));
+        Assert.DoesNotContain(_server.Read(s => s.Requests.ToArray()), r => r.Path.StartsWith("/api/tasks/t1/", StringComparison.Ordinal));
         await Eventually.Until(() => Task.FromResult(agent.RunningTaskIds.Count), n => n == 0, Deadline, "the cancelled task to leave");
     }
 
@@ -195,8 +195,8 @@ public sealed class TaskEngineAgentTests : IAsyncLifetime
         await _run!.WaitAsync(Deadline);
 
         Assert.True(sawCancel);
-        Assert.DoesNotContain(_server.Read(s => s.Requests), r => r.Path.StartsWith("/api/tasks/t1/", StringComparison.Ordinal));
-        Assert.Contains(_server.Read(s => s.Requests), r => r.Method == "DELETE");
+        Assert.DoesNotContain(_server.Read(s => s.Requests.ToArray()), r => r.Path.StartsWith("/api/tasks/t1/", StringComparison.Ordinal));
+        Assert.Contains(_server.Read(s => s.Requests.ToArray()), r => r.Method == "DELETE");
     }
 
     [Fact]
