@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Storage;
 using Orleans.TaskEngine.Agents;
+using Orleans.TaskEngine.Callbacks;
 using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Grains;
 using Orleans.TaskEngine.Handlers;
@@ -47,6 +48,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
     private readonly TimeProvider _time;
     private readonly TaskEngineInstruments _instruments;
     private readonly IQueueIndex _index;
+    private readonly CallbackSender _callbacks;
 
     // The stored state: all that callers see. A transition works on a copy and replaces this only once it is written.
     private TaskGrainState _durable = new();
@@ -60,7 +62,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
         ILogger<TaskGrain> logger,
         TimeProvider time,
         TaskEngineInstruments instruments,
-        IQueueIndex index)
+        IQueueIndex index,
+        CallbackSender callbacks)
     {
         _state = new StoredGrainState<TaskGrainState>(storage, StateName, this.GetGrainId());
         _options = options.Value;
@@ -72,6 +75,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
         _time = time;
         _instruments = instruments;
         _index = index;
+        _callbacks = callbacks;
     }
 
     private bool Exists => _durable.Submission is not null;
@@ -99,6 +103,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
                 break;
             case TaskState.Completed or TaskState.Failed or TaskState.Cancelled when Exists:
                 ArmWakeTimer();
+                ArmCallbackTimer();
                 _finished.TrySetResult();
                 break;
         }
@@ -232,6 +237,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
             return SubmitResult.Refused(Id, SubmitOutcome.Invalid, invalid);
         }
 
+        if (submission.CallbackUrl is { } callbackUrl && _callbacks.Refuse(callbackUrl) is { } badCallback)
+        {
+            return SubmitResult.Refused(Id, SubmitOutcome.Invalid, badCallback);
+        }
+
         if (!_handlers.IsRegistered(submission.Type) && !await _types.IsKnownAsync(submission.Type))
         {
             return SubmitResult.Refused(Id, SubmitOutcome.UnknownType,
@@ -307,6 +317,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
             DependsOn = submission.DependsOn,
             IdempotencyKey = submission.IdempotencyKey,
             CreatedBy = submission.CreatedBy,
+            CallbackUrl = submission.CallbackUrl,
             History = state.History,
             ExpiresAt = state.ExpiresAt,
         };
