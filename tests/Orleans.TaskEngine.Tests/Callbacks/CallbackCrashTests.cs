@@ -10,7 +10,6 @@ namespace Orleans.TaskEngine.Tests.Callbacks;
 /// <summary>At-least-once across a crash: the default host on its SQLite file, killed while the receiver refuses, started again.</summary>
 public sealed class CallbackCrashTests : IDisposable
 {
-    private const string Secret = "crash-test-secret";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
     private readonly string _folder = Directory.CreateTempSubdirectory("taskengine-callbacks-").FullName;
 
@@ -30,16 +29,7 @@ public sealed class CallbackCrashTests : IDisposable
     public async Task A_callback_refused_until_the_host_is_killed_is_delivered_after_the_restart_with_the_same_delivery_id()
     {
         using var receiver = new CallbackReceiver { Refusing = true };
-        var settings = new Dictionary<string, string>
-        {
-            ["TaskEngine__Callbacks__Secret"] = Secret,
-            ["TaskEngine__Callbacks__MaxAttempts"] = "100",
-            ["TaskEngine__Callbacks__RetryBaseDelay"] = "00:00:00.200",
-            ["TaskEngine__Callbacks__RetryMaxDelay"] = "00:00:01",
-            ["TaskEngine__Http__AllowedHosts__0"] = "127.0.0.1",
-            ["TaskEngine__Reminders__MinimumReminderPeriod"] = "00:00:01",
-            ["TaskEngine__Tasks__WatchdogPeriod"] = "00:00:02",
-        };
+        var settings = CallbackCrashSettings.Environment();
 
         string id;
         var (first, baseUrl) = await EngineProcess.StartEmbeddedApiAsync(settings, workingDirectory: _folder);
@@ -64,7 +54,7 @@ public sealed class CallbackCrashTests : IDisposable
             var all = await Eventually.Until(() => Task.FromResult(receiver.For(id)), r => r.Any(x => x.Answer == HttpStatusCode.NoContent), Patience, $"the callback of {id} after the restart");
             var delivered = all.First(r => r.Answer == HttpStatusCode.NoContent);
             Assert.Equal(refused[0].DeliveryId, delivered.DeliveryId);
-            Assert.True(CallbackReceiver.IsSigned(delivered, Secret));
+            Assert.True(CallbackReceiver.IsSigned(delivered, CallbackCrashSettings.Secret));
             Assert.Equal(TaskState.Completed, delivered.Task.Status);
         }
     }
