@@ -24,7 +24,8 @@ namespace Orleans.TaskEngine.Tasks;
 /// <remarks>
 /// What wakes a task, by state (the README's recovery table says the same): pending, its record in the queue index;
 /// running, its worker's report or its liveness check of the worker (and the scheduler, for a worker whose silo
-/// died); scheduled, its watchdog reminder; finished, its expiry in the queue index. So when a write fails, the
+/// died); scheduled, its watchdog reminder; finished, its expiry in the queue index (and its watchdog reminder while
+/// its completion callback is pending, <see cref="TaskGrain.CallbackAttempted"/>). So when a write fails, the
 /// activation simply goes: the next call or the mechanism of its state starts again from what is stored.
 /// A finished task grain deactivates as soon as its calls end, and so does one reactivated to be read; other idle
 /// task grains are collected after 2 minutes instead of Orleans' default 15.
