@@ -24,4 +24,8 @@ public sealed record SubmitTaskRequest
     public string? IdempotencyKey { get; init; }
 
     public IReadOnlyList<string>? Tags { get; init; }
+
+    /// <summary>An http(s) URL the finished task is POSTed to (signed; host on <c>TaskEngine:Http:AllowedHosts</c>).</summary>
+    [Description("An http or https URL that gets the finished task (completed, failed for good or cancelled) as a signed JSON POST; its host must be on TaskEngine:Http:AllowedHosts and TaskEngine:Callbacks:Secret must be set.")]
+    public string? CallbackUrl { get; init; }
 }

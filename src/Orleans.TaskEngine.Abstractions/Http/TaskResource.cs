@@ -35,6 +35,9 @@ public sealed record TaskResource
     /// <summary>The API key's name (or <c>key-…</c> id) that submitted the task; <c>anonymous</c> when the API has no keys.</summary>
     public string? CreatedBy { get; init; }
 
+    /// <summary>Where the finished task is POSTed; see the README's "Completion callbacks".</summary>
+    public string? CallbackUrl { get; init; }
+
     public IReadOnlyList<TaskEvent> History { get; init; } = [];
 
     public static TaskResource From(TaskSnapshot task)
@@ -65,6 +68,7 @@ public sealed record TaskResource
             DependsOn = task.DependsOn,
             IdempotencyKey = task.IdempotencyKey,
             CreatedBy = task.CreatedBy,
+            CallbackUrl = task.CallbackUrl,
             History = task.History,
         };
     }

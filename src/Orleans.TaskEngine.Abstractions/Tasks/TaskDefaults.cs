@@ -16,6 +16,7 @@ public static class TaskDefaults
     public const int MaxDependencies = 100;
     public const int MaxTags = 20;
     public const int MaxTagLength = 100;
+    public const int MaxCallbackUrlLength = 2048;
 
     /// <summary>The longest reason a caller may give when cancelling; it is kept in the task's history.</summary>
     public const int MaxReasonLength = 500;

@@ -44,4 +44,7 @@ public sealed record TaskSnapshot
 
     /// <summary>Who submitted the task (<see cref="TaskSubmission.CreatedBy"/>).</summary>
     [Id(23)] public string? CreatedBy { get; init; }
+
+    /// <summary>Where the finished task is POSTed (<see cref="TaskSubmission.CallbackUrl"/>).</summary>
+    [Id(24)] public string? CallbackUrl { get; init; }
 }

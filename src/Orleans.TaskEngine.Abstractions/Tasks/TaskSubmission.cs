@@ -32,4 +32,7 @@ public sealed record TaskSubmission
 
     /// <summary>Who submitted the task: set by the API from the caller's key, never from the request body.</summary>
     [Id(11)] public string? CreatedBy { get; init; }
+
+    /// <summary>Where the finished task is POSTed (completion callback); null: nowhere.</summary>
+    [Id(12)] public string? CallbackUrl { get; init; }
 }

@@ -58,6 +58,7 @@ public static class SubmitRequestMapper
             Tags = request.Tags ?? [],
             IdempotencyKey = key,
             CreatedBy = createdBy,
+            CallbackUrl = request.CallbackUrl,
         };
 
         return SubmissionValidator.Validate(submission) is { } invalid
@@ -74,6 +75,7 @@ public static class SubmitRequestMapper
         && first.MaxAttempts == repeat.MaxAttempts
         && first.Tags.SequenceEqual(repeat.Tags)
         && first.DependsOn.SequenceEqual(repeat.DependsOn)
+        && first.CallbackUrl == repeat.CallbackUrl
         && SameJson(first.Payload, repeat.Payload);
 
     /// <summary>Whether a repeat with the same idempotency key asks for the same task.</summary>
@@ -89,6 +91,7 @@ public static class SubmitRequestMapper
                 Tags = existing.Tags,
                 DependsOn = existing.DependsOn,
                 Payload = existing.Payload,
+                CallbackUrl = existing.CallbackUrl,
             },
             repeat);
 

@@ -25,7 +25,7 @@ public static class TaskEndpoints
         tasks.MapPost("/", SubmitAsync)
             .WithName("submitTask")
             .RequireAuthorization(ApiPolicies.Submitter)
-            .WithSummary("Submit a task; answers 202 with its id at once, or 200 with the finished task when ?wait=N sees it finish.")
+            .WithSummary("Submit a task; answers 202 with its id at once, or 200 with the finished task when ?wait=N (or its type's TaskEngine:TaskTypes:{type}:DefaultWaitSeconds) sees it finish.")
             .Accepts<SubmitTaskRequest>("application/json")
             .Produces<TaskAccepted>(StatusCodes.Status202Accepted)
             .Produces<TaskResource>(StatusCodes.Status200OK)
@@ -85,7 +85,8 @@ public static class TaskEndpoints
     }
 
     private static async Task<IResult> SubmitAsync(
-        HttpContext http, TaskEngineClusterClient engine, TaskTypeCatalog types, IOptions<ApiOptions> options, int? wait, CancellationToken cancellationToken)
+        HttpContext http, TaskEngineClusterClient engine, TaskTypeCatalog types, IOptions<ApiOptions> options, IOptions<TaskTypeOptions> typeOptions, int? wait,
+        CancellationToken cancellationToken)
     {
         if (wait is { } seconds && (seconds < 0 || seconds > options.Value.MaxWaitSeconds))
         {
@@ -117,6 +118,8 @@ public static class TaskEndpoints
             return ApiProblems.BadRequest(unknown);
         }
 
+        // The type's configured wait stands for a missing ?wait= (single submits only); ?wait=0 still answers with the id.
+        wait ??= typeOptions.Value.DefaultWaitFor(submission.Type);
         var id = submission.IdempotencyKey is { } key ? IdempotencyKeys.TaskIdFor(Caller(http), key) : TaskEngineClusterClient.NewTaskId();
         var result = await engine.SubmitAsync(submission, id, cancellationToken);
         switch (result.Outcome)

@@ -25,6 +25,8 @@ public static class TaskEngineApiExtensions
         var services = builder.Services;
         services.AddOptions<ApiOptions>().Bind(configuration.GetSection(ApiOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiOptions>, ApiOptionsValidator>();
+        services.AddOptions<TaskTypeOptions>().Configure(o => TaskTypeOptions.Read(o, configuration)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TaskTypeOptions>, TaskTypeOptionsValidator>();
         var api = configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
 
         switch (api.Mode)

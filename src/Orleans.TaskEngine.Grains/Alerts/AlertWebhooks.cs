@@ -1,11 +1,9 @@
-using System.Net.Http.Headers;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.TaskEngine.Callbacks;
 using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Http;
 
@@ -23,7 +21,7 @@ public sealed partial class AlertWebhooks(IHttpClientFactory clients, IOptions<A
     : IHostedService, IDisposable
 {
     public const string ClientName = "TaskEngine.Alerts";
-    public const string SignatureHeader = "X-TaskEngine-Signature";
+    public const string SignatureHeader = SignedPost.SignatureHeader;
 
     // Bounded so that a receiver down for days does not grow the silo's memory: the oldest waiting POSTs go first.
     private const int MaxWaiting = 1000;
@@ -36,12 +34,8 @@ public sealed partial class AlertWebhooks(IHttpClientFactory clients, IOptions<A
 
     private Task[] _loops = [];
 
-    /// <summary>The signature header's value for <paramref name="body"/>: <c>sha256=</c> and the lower-case hex HMAC-SHA256.</summary>
-    public static string Sign(string secret, ReadOnlySpan<byte> body)
-    {
-        ArgumentNullException.ThrowIfNull(secret);
-        return "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
-    }
+    /// <summary>The signature header's value for <paramref name="body"/> (<see cref="SignedPost.Sign"/>).</summary>
+    public static string Sign(string secret, ReadOnlySpan<byte> body) => SignedPost.Sign(secret, body);
 
     /// <summary>Queues <paramref name="alert"/> for every webhook; returns at once.</summary>
     public void Send(AlertStatus alert)
@@ -90,26 +84,11 @@ public sealed partial class AlertWebhooks(IHttpClientFactory clients, IOptions<A
         var delay = settings.RetryBaseDelay;
         for (var attempt = 1; ; attempt++)
         {
-            string failure;
-            try
+            var failure = await SignedPost.SendAsync(client, url, body, [new(SignatureHeader, signature)], settings.WebhookTimeout, stopping);
+            if (failure is null)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-                request.Headers.Add(SignatureHeader, signature);
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                timeout.CancelAfter(settings.WebhookTimeout);
-                using var response = await client.SendAsync(request, timeout.Token);
-                if (response.IsSuccessStatusCode)
-                {
-                    LogSent(alert.Name, alert.State, url, attempt);
-                    return;
-                }
-
-                failure = $"answered {(int)response.StatusCode}";
-            }
-            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !stopping.IsCancellationRequested)
-            {
-                failure = ex.Message;
+                LogSent(alert.Name, alert.State, url, attempt);
+                return;
             }
 
             if (attempt >= settings.MaxAttempts)

@@ -82,11 +82,7 @@ public sealed class HttpHandler(IHttpClientFactory clients, IOptions<HttpHandler
         return from.RedirectTo(to, status);
     }
 
-    private bool IsAllowed(string host) =>
-        options.Value.AllowedHosts.Any(allowed =>
-            allowed.StartsWith("*.", StringComparison.Ordinal)
-                ? host.EndsWith(allowed[1..], StringComparison.OrdinalIgnoreCase)
-                : string.Equals(host, allowed, StringComparison.OrdinalIgnoreCase));
+    private bool IsAllowed(string host) => options.Value.Allows(host);
 
     private async Task<string> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {

@@ -10,6 +10,13 @@ public sealed class HttpHandlerOptions
     /// <summary>Hosts the handler may call (exact host names, or <c>*.example.com</c>). Empty: it calls nothing.</summary>
     public List<string> AllowedHosts { get; set; } = [];
 
+    /// <summary>Whether <paramref name="host"/> is on <see cref="AllowedHosts"/> (exactly, or under a <c>*.</c> entry).</summary>
+    public bool Allows(string host) =>
+        AllowedHosts.Any(allowed =>
+            allowed.StartsWith("*.", StringComparison.Ordinal)
+                ? host.EndsWith(allowed[1..], StringComparison.OrdinalIgnoreCase)
+                : string.Equals(host, allowed, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>
     /// Redirects (301, 302, 303, 307, 308) the handler follows for one call, each only to an allowed host; 0 follows none.
     /// </summary>

@@ -10,6 +10,7 @@ using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
 using Orleans.Storage;
 using Orleans.TaskEngine.Alerts;
+using Orleans.TaskEngine.Callbacks;
 using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Handlers;
 using Orleans.TaskEngine.Persistence;
@@ -95,6 +96,7 @@ public static class TaskEngineSiloBuilderExtensions
         services.AddSingleton<SchedulerKeeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerKeeper>());
         AddAlerts(services);
+        AddCallbacks(services, configuration);
         return builder;
     }
 
@@ -110,6 +112,17 @@ public static class TaskEngineSiloBuilderExtensions
         services.AddHostedService(sp => sp.GetRequiredService<AlertWebhooks>());
         services.AddSingleton<AlertKeeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<AlertKeeper>());
+    }
+
+    // Callbacks go to URLs submitters choose, so only to the http handler's allowed hosts, and their client follows no
+    // redirect (a redirect would lead past that list).
+    private static void AddCallbacks(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CallbackOptions>().Bind(configuration.GetSection(CallbackOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CallbackOptions>, CallbackOptionsValidator>());
+        services.AddHttpClient(CallbackSender.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.TryAddSingleton<CallbackSender>();
     }
 
     /// <summary>

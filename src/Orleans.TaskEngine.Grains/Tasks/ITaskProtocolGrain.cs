@@ -39,4 +39,11 @@ public interface ITaskProtocolGrain : IGrainWithStringKey
     /// <summary>The queue index lists this task as expired: it is purged if it is finished and its retention is over.</summary>
     [OneWay]
     Task Expire();
+
+    /// <summary>
+    /// An attempt of the task's completion callback ended (<paramref name="failure"/> null: delivered). Sent by the task
+    /// grain to itself once the POST, made off the grain's turn, is over; lost, the watchdog makes up for it.
+    /// </summary>
+    [OneWay]
+    Task CallbackAttempted(string deliveryId, string? failure);
 }

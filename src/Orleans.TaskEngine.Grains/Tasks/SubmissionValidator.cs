@@ -83,6 +83,11 @@ public static class SubmissionValidator
             }
         }
 
+        if (submission.CallbackUrl is { } callback && DescribeCallbackUrl(callback) is { } badCallback)
+        {
+            return badCallback;
+        }
+
         if (Encoding.UTF8.GetByteCount(submission.Payload) > TaskDefaults.MaxPayloadBytes)
         {
             return $"payload is larger than {TaskDefaults.MaxPayloadBytes} bytes.";
@@ -99,6 +104,15 @@ public static class SubmissionValidator
 
         return null;
     }
+
+    /// <summary>The shape of a callback URL; whether its host may be called is the silo's to say (it is the one that calls).</summary>
+    private static string? DescribeCallbackUrl(string url) =>
+        url.Length > TaskDefaults.MaxCallbackUrlLength
+            || !Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || uri.UserInfo.Length > 0
+            ? $"callbackUrl must be an absolute http or https URL of at most {TaskDefaults.MaxCallbackUrlLength} characters, without user info."
+            : null;
 
     /// <summary>
     /// Text a person can read as it is: no control characters, no invisible formatting ones (zero-width spaces,

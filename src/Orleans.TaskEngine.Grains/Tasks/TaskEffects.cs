@@ -47,4 +47,7 @@ public enum TaskEffects
 
     /// <summary>Remove the task's state and its queue index record (its retention is over).</summary>
     Purge = 1 << 11,
+
+    /// <summary>Arm the timer of the next completion callback attempt (<see cref="TaskGrainState.Callback"/>).</summary>
+    DeliverCallback = 1 << 12,
 }

@@ -158,6 +158,11 @@ public sealed partial class TaskGrain
             await SubscribeToDependenciesAsync();
         }
 
+        if (transition.Has(TaskEffects.DeliverCallback))
+        {
+            ArmCallbackTimer();
+        }
+
         if (transition.Has(TaskEffects.AnnounceFinished))
         {
             await AnnounceFinishedAsync();
@@ -226,6 +231,7 @@ public sealed partial class TaskGrain
         StopTimer(ref _timeoutTimer);
         StopTimer(ref _livenessTimer);
         StopTimer(ref _wakeTimer);
+        StopTimer(ref _callbackTimer);
         if (_durable.WatchdogRegistered)
         {
             await RemoveWatchdogAsync();
@@ -256,7 +262,7 @@ public sealed partial class TaskGrain
     /// </summary>
     private void ReleaseIfSettled()
     {
-        if ((!Exists || _durable.Status.IsTerminal()) && _wakeTimer is null)
+        if ((!Exists || _durable.Status.IsTerminal()) && _wakeTimer is null && !_durable.CallbackPending)
         {
             DeactivateOnIdle();
         }

@@ -36,4 +36,19 @@ public sealed partial class TaskGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} could not subscribe to its dependency {Dependency}; its watchdog asks again")]
     private partial void LogSubscribeFailed(Exception exception, string taskId, string dependency);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Task {TaskId} delivered its callback {DeliveryId} at attempt {Attempts}")]
+    private partial void LogCallbackDelivered(string taskId, string deliveryId, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} could not deliver its callback {DeliveryId} at attempt {Attempts} ({Failure}); trying again in {Delay}")]
+    private partial void LogCallbackRetrying(string taskId, string deliveryId, int attempts, string? failure, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} gave up its callback {DeliveryId} after {Attempts} attempts ({Failure}); see TaskEngine:Callbacks:MaxAttempts")]
+    private partial void LogCallbackGivenUp(string taskId, string deliveryId, int attempts, string? failure);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} could not store the outcome of its callback {DeliveryId}; its watchdog sends it again")]
+    private partial void LogCallbackNotStored(Exception exception, string taskId, string deliveryId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId} could not take the outcome of its callback {DeliveryId}; its watchdog sends it again")]
+    private partial void LogCallbackOutcomeLost(Exception exception, string taskId, string deliveryId);
 }

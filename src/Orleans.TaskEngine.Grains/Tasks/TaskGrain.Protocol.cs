@@ -138,8 +138,16 @@ public sealed partial class TaskGrain
             return;
         }
 
+        if (_durable.CallbackPending)
+        {
+            // A finished task whose callback is not delivered yet: this activation may be new (a crash lost the last).
+            ArmCallbackTimer();
+            return;
+        }
+
         // The task no longer waits for a time or a dependency: what keeps it going now is its state's own mechanism
         // (pending: its queue index record; running: its liveness check; finished: its expiry in the index).
+        // Stale since a delivered or given-up callback, or a retry: it goes now.
         await RemoveWatchdogAsync();
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Storage;
 using Orleans.TaskEngine.Agents;
+using Orleans.TaskEngine.Callbacks;
 using Orleans.TaskEngine.Diagnostics;
 using Orleans.TaskEngine.Grains;
 using Orleans.TaskEngine.Handlers;
@@ -23,7 +24,8 @@ namespace Orleans.TaskEngine.Tasks;
 /// <remarks>
 /// What wakes a task, by state (the README's recovery table says the same): pending, its record in the queue index;
 /// running, its worker's report or its liveness check of the worker (and the scheduler, for a worker whose silo
-/// died); scheduled, its watchdog reminder; finished, its expiry in the queue index. So when a write fails, the
+/// died); scheduled, its watchdog reminder; finished, its expiry in the queue index (and its watchdog reminder while
+/// its completion callback is pending, <see cref="TaskGrain.CallbackAttempted"/>). So when a write fails, the
 /// activation simply goes: the next call or the mechanism of its state starts again from what is stored.
 /// A finished task grain deactivates as soon as its calls end, and so does one reactivated to be read; other idle
 /// task grains are collected after 2 minutes instead of Orleans' default 15.
@@ -47,6 +49,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
     private readonly TimeProvider _time;
     private readonly TaskEngineInstruments _instruments;
     private readonly IQueueIndex _index;
+    private readonly CallbackSender _callbacks;
 
     // The stored state: all that callers see. A transition works on a copy and replaces this only once it is written.
     private TaskGrainState _durable = new();
@@ -60,7 +63,8 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
         ILogger<TaskGrain> logger,
         TimeProvider time,
         TaskEngineInstruments instruments,
-        IQueueIndex index)
+        IQueueIndex index,
+        CallbackSender callbacks)
     {
         _state = new StoredGrainState<TaskGrainState>(storage, StateName, this.GetGrainId());
         _options = options.Value;
@@ -72,6 +76,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
         _time = time;
         _instruments = instruments;
         _index = index;
+        _callbacks = callbacks;
     }
 
     private bool Exists => _durable.Submission is not null;
@@ -99,6 +104,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
                 break;
             case TaskState.Completed or TaskState.Failed or TaskState.Cancelled when Exists:
                 ArmWakeTimer();
+                ArmCallbackTimer();
                 _finished.TrySetResult();
                 break;
         }
@@ -232,6 +238,11 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
             return SubmitResult.Refused(Id, SubmitOutcome.Invalid, invalid);
         }
 
+        if (submission.CallbackUrl is { } callbackUrl && _callbacks.Refuse(callbackUrl) is { } badCallback)
+        {
+            return SubmitResult.Refused(Id, SubmitOutcome.Invalid, badCallback);
+        }
+
         if (!_handlers.IsRegistered(submission.Type) && !await _types.IsKnownAsync(submission.Type))
         {
             return SubmitResult.Refused(Id, SubmitOutcome.UnknownType,
@@ -307,6 +318,7 @@ public sealed partial class TaskGrain : Grain, ITaskGrain, ITaskProtocolGrain, I
             DependsOn = submission.DependsOn,
             IdempotencyKey = submission.IdempotencyKey,
             CreatedBy = submission.CreatedBy,
+            CallbackUrl = submission.CallbackUrl,
             History = state.History,
             ExpiresAt = state.ExpiresAt,
         };

@@ -1,4 +1,4 @@
-using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Callbacks;
 
 namespace Orleans.TaskEngine.Tasks;
 
@@ -51,6 +51,12 @@ public sealed class TaskGrainState
     /// </summary>
     [Id(20)] public long AuditedThrough { get; set; }
 
+    /// <summary>The completion callback of the last finish, while the task has a <c>callbackUrl</c>; null before it finished.</summary>
+    [Id(21)] public CallbackDelivery? Callback { get; set; }
+
+    /// <summary>Whether a completion callback still waits to be delivered: the task is kept (not purged) until it is not.</summary>
+    public bool CallbackPending => Callback is { Status: CallbackStatus.Pending };
+
     /// <summary>
     /// A copy for a transition to change, never the state callers see. It shares the lists: a transition that changes a
     /// list gives the copy a new one (<c>[.. list, item]</c>), never changes one in place, so a transition costs one
@@ -79,5 +85,6 @@ public sealed class TaskGrainState
         QueueSequence = QueueSequence,
         WatchdogRegistered = WatchdogRegistered,
         AuditedThrough = AuditedThrough,
+        Callback = Callback,
     };
 }

@@ -16,7 +16,7 @@ public sealed partial class TaskStateMachine
         var next = current.Copy();
         next.Result = result;
         Finish(next, TaskState.Completed, "completed", at, onWorker: true);
-        return Applied("The task is completed.", next, Finished);
+        return Applied("The task is completed.", next, FinishedFor(next));
     }
 
     /// <summary>A worker reports that the current attempt ended without a result.</summary>
@@ -122,7 +122,7 @@ public sealed partial class TaskStateMachine
 
         var why = retryable ? $"attempt {error.Attempt} of {next.Submission!.MaxAttempts} failed" : $"attempt {error.Attempt} failed permanently";
         Finish(next, TaskState.Failed, $"{why} ({error.Kind}: {error.Message})", at, onWorker);
-        return Applied($"Attempt {error.Attempt} failed; the task is failed.", next, Finished) with { FailedAttempt = error };
+        return Applied($"Attempt {error.Attempt} failed; the task is failed.", next, FinishedFor(next)) with { FailedAttempt = error };
     }
 
     /// <summary>A graceful stop gave the attempt back: not the task's fault and not a lost worker, so nothing is counted.</summary>
@@ -140,7 +140,7 @@ public sealed partial class TaskStateMachine
         if (next.WorkerLosses >= options.MaxWorkerLosses)
         {
             Finish(next, TaskState.Failed, $"{why}; lost its worker {next.WorkerLosses} times in a row, giving up", at, onWorker);
-            return Applied("The task lost its worker too often and failed.", next, Finished);
+            return Applied("The task lost its worker too often and failed.", next, FinishedFor(next));
         }
 
         var transition = MakePending(next, why, at, "The task is pending again.", onWorker);

@@ -1,3 +1,4 @@
+using Orleans.TaskEngine.Callbacks;
 using Orleans.TaskEngine.Hosting;
 
 namespace Orleans.TaskEngine.Tasks;
@@ -28,7 +29,10 @@ namespace Orleans.TaskEngine.Tasks;
 /// running     --Progress (this attempt)------------------------> running     (write only)
 /// scheduled | pending | running --Cancel-----------------------> cancelled   dequeue or cancel on worker, announce
 /// failed | cancelled --Retry-----------------------------------> pending     ready record, enqueue
-/// completed | failed | cancelled --Expire (retention over)-----> (none)      purge
+/// completed | failed | cancelled --Expire (retention over, no callback pending)--> (none)  purge
+/// (any finish, with a callbackUrl)-----------------------------> +callback  watchdog, deliver callback
+/// completed | failed | cancelled --CallbackAttempted (2xx)----> same        (write: delivered)
+/// completed | failed | cancelled --CallbackAttempted (failed)-> same        deliver callback later, or (last attempt) given up
 /// </code>
 /// Every other command is refused: nothing changes, and the refusal says why. Finished tasks ignore late reports.
 /// </summary>
@@ -138,7 +142,7 @@ public sealed partial class TaskStateMachine(TaskOptions options, Random random)
         var why = status is null ? $"dependency {dependencyTaskId} does not exist" : $"dependency {dependencyTaskId} is {status.Value.ToWireName()}";
         next.Errors = [.. next.Errors, new TaskError { Kind = TaskErrorKinds.Dependency, Message = why, Attempt = next.Attempts, At = at.Now }];
         Finish(next, TaskState.Failed, why, at, onWorker: false);
-        return Applied($"The task failed: {why}.", next, Finished);
+        return Applied($"The task failed: {why}.", next, FinishedFor(next));
     }
 
     public TaskTransition Start(TaskGrainState current, string workerId, string silo, TaskMoment at)
@@ -177,7 +181,7 @@ public sealed partial class TaskStateMachine(TaskOptions options, Random random)
 
         var next = current.Copy();
         Finish(next, TaskState.Cancelled, reason is { Length: > 0 } ? $"cancelled: {reason}" : "cancelled by caller", at, onWorker: false);
-        var transition = Applied($"The task was {current.Status.ToWireName()} and is now cancelled.", next, Finished);
+        var transition = Applied($"The task was {current.Status.ToWireName()} and is now cancelled.", next, FinishedFor(next));
         return current.Status switch
         {
             TaskState.Pending => transition with { Effects = transition.Effects | TaskEffects.Dequeue },
@@ -208,22 +212,34 @@ public sealed partial class TaskStateMachine(TaskOptions options, Random random)
         next.FinishedAt = null;
         next.ExpiresAt = null;
         next.Result = null;
+
+        // The callback of the finish before is dropped: the run that follows ends in a finish of its own, with its own callback.
+        next.Callback = null;
         return MakePending(next, "retried by caller", at, "The task is pending again.");
     }
 
     /// <summary>The queue index lists the task as expired: it is purged once it is finished and its retention is over.</summary>
     public TaskTransition Expire(TaskGrainState current, TaskMoment at)
     {
-        if (current.Submission is null || !current.Status.IsTerminal() || current.ExpiresAt > at.Now)
+        if (current.Submission is null || !current.Status.IsTerminal() || current.ExpiresAt > at.Now || current.CallbackPending)
         {
             // A task retried since the index listed it is unfinished again (and its record says so): nothing to do.
-            return TaskTransition.Refused($"The task is {Describe(current)} and not past its retention.");
+            return TaskTransition.Refused(current.CallbackPending
+                ? "The task's completion callback is not delivered yet; it is kept until it is (or is given up)."
+                : $"The task is {Describe(current)} and not past its retention.");
         }
 
         return Applied("The task's retention is over.", new TaskGrainState(), TaskEffects.Purge);
     }
 
     private const TaskEffects Finished = TaskEffects.StopRunTimers | TaskEffects.ArmWake | TaskEffects.AnnounceFinished;
+
+    /// <summary>
+    /// A finish with a callback to deliver also registers the watchdog before the write: a crash before the callback is
+    /// delivered leaves a reminder that wakes the task to deliver it.
+    /// </summary>
+    private static TaskEffects FinishedFor(TaskGrainState next) =>
+        next.CallbackPending ? Finished | TaskEffects.RegisterWatchdog | TaskEffects.DeliverCallback : Finished;
 
     private static TaskTransition MakePending(TaskGrainState next, string why, TaskMoment at, string message, bool onWorker = false)
     {
@@ -240,6 +256,12 @@ public sealed partial class TaskStateMachine(TaskOptions options, Random random)
         next.FinishedAt = at.Now;
         next.ExpiresAt = at.Now + options.Retention;
         next.RunAt = null;
+        if (next.Submission!.CallbackUrl is not null)
+        {
+            next.Callback = new CallbackDelivery { DeliveryId = NewDeliveryId(), NextAttemptAt = at.Now };
+            next.WatchdogRegistered = true;
+        }
+
         AddEvent(next, TaskEventKind.Transition, why, null, at, onWorker);
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Orleans.TaskEngine.Alerts;
 using Orleans.TaskEngine.Tests.Infrastructure;
@@ -13,20 +12,21 @@ namespace Orleans.TaskEngine.Tests.Alerts;
 /// </summary>
 public sealed class WebhookReceiver : IDisposable
 {
-    private readonly HttpListener _listener = new();
-    private readonly Task _loop;
+    private readonly LocalReceiver _receiver;
     private int _failuresLeft;
 
     public WebhookReceiver(int failFirst = 0)
     {
         _failuresLeft = failFirst;
-        Url = $"http://127.0.0.1:{EngineProcess.FreePort()}/hook/";
-        _listener.Prefixes.Add(Url);
-        _listener.Start();
-        _loop = Task.Run(ServeAsync);
+        _receiver = new LocalReceiver("hook", (headers, body) =>
+        {
+            var answer = Interlocked.Decrement(ref _failuresLeft) >= 0 ? HttpStatusCode.InternalServerError : HttpStatusCode.NoContent;
+            Requests.Enqueue((body, headers[AlertWebhooks.SignatureHeader], answer));
+            return answer;
+        });
     }
 
-    public string Url { get; }
+    public string Url => _receiver.Url;
 
     /// <summary>Every POST received, answered or not, in order.</summary>
     public ConcurrentQueue<(string Body, string? Signature, HttpStatusCode Answer)> Requests { get; } = new();
@@ -38,32 +38,5 @@ public sealed class WebhookReceiver : IDisposable
     public static AlertStatus Parse(string body) =>
         JsonSerializer.Deserialize<AlertStatus>(body, Orleans.TaskEngine.Http.TaskEngineJson.Options)!;
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
-            var body = await reader.ReadToEndAsync();
-            var answer = Interlocked.Decrement(ref _failuresLeft) >= 0 ? HttpStatusCode.InternalServerError : HttpStatusCode.NoContent;
-            Requests.Enqueue((body, context.Request.Headers[AlertWebhooks.SignatureHeader], answer));
-            context.Response.StatusCode = (int)answer;
-            context.Response.Close();
-        }
-    }
-
-    public void Dispose()
-    {
-        _listener.Close();
-        _loop.Wait(TimeSpan.FromSeconds(5));
-    }
+    public void Dispose() => _receiver.Dispose();
 }

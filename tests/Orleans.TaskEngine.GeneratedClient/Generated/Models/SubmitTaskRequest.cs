@@ -14,6 +14,14 @@ namespace Orleans.TaskEngine.GeneratedClient.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>An http or https URL that gets the finished task (completed, failed for good or cancelled) as a signed JSON POST; its host must be on TaskEngine:Http:AllowedHosts and TaskEngine:Callbacks:Secret must be set.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? CallbackUrl { get; set; }
+#nullable restore
+#else
+        public string CallbackUrl { get; set; }
+#endif
         /// <summary>The delaySeconds property</summary>
         public double? DelaySeconds { get; set; }
         /// <summary>The dependsOn property</summary>
@@ -103,6 +111,7 @@ namespace Orleans.TaskEngine.GeneratedClient.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "callbackUrl", n => { CallbackUrl = n.GetStringValue(); } },
                 { "delaySeconds", n => { DelaySeconds = n.GetDoubleValue(); } },
                 { "dependsOn", n => { DependsOn = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
                 { "idempotencyKey", n => { IdempotencyKey = n.GetStringValue(); } },
@@ -123,6 +132,7 @@ namespace Orleans.TaskEngine.GeneratedClient.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteStringValue("callbackUrl", CallbackUrl);
             writer.WriteDoubleValue("delaySeconds", DelaySeconds);
             writer.WriteCollectionOfPrimitiveValues<string>("dependsOn", DependsOn);
             writer.WriteStringValue("idempotencyKey", IdempotencyKey);

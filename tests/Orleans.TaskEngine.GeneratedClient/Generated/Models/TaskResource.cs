@@ -24,6 +24,14 @@ namespace Orleans.TaskEngine.GeneratedClient.Models
 #endif
         /// <summary>The attempts property</summary>
         public int? Attempts { get; set; }
+        /// <summary>The callbackUrl property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? CallbackUrl { get; set; }
+#nullable restore
+#else
+        public string CallbackUrl { get; set; }
+#endif
         /// <summary>The createdAt property</summary>
         public DateTimeOffset? CreatedAt { get; set; }
         /// <summary>The createdBy property</summary>
@@ -181,6 +189,7 @@ namespace Orleans.TaskEngine.GeneratedClient.Models
             {
                 { "assignedTo", n => { AssignedTo = n.GetStringValue(); } },
                 { "attempts", n => { Attempts = n.GetIntValue(); } },
+                { "callbackUrl", n => { CallbackUrl = n.GetStringValue(); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
                 { "createdBy", n => { CreatedBy = n.GetStringValue(); } },
                 { "dependsOn", n => { DependsOn = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
@@ -215,6 +224,7 @@ namespace Orleans.TaskEngine.GeneratedClient.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("assignedTo", AssignedTo);
             writer.WriteIntValue("attempts", Attempts);
+            writer.WriteStringValue("callbackUrl", CallbackUrl);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
             writer.WriteStringValue("createdBy", CreatedBy);
             writer.WriteCollectionOfPrimitiveValues<string>("dependsOn", DependsOn);

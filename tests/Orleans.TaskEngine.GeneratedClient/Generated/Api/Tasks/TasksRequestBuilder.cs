@@ -76,7 +76,7 @@ namespace Orleans.TaskEngine.GeneratedClient.Api.Tasks
             return await RequestAdapter.SendAsync<global::Orleans.TaskEngine.GeneratedClient.Models.TaskSearchResponse>(requestInfo, global::Orleans.TaskEngine.GeneratedClient.Models.TaskSearchResponse.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Submit a task; answers 202 with its id at once, or 200 with the finished task when ?wait=N sees it finish.
+        /// Submit a task; answers 202 with its id at once, or 200 with the finished task when ?wait=N (or its type&apos;s TaskEngine:TaskTypes:{type}:DefaultWaitSeconds) sees it finish.
         /// </summary>
         /// <returns>A <see cref="global::Orleans.TaskEngine.GeneratedClient.Models.TaskResource"/></returns>
         /// <param name="body">The request body</param>
@@ -126,7 +126,7 @@ namespace Orleans.TaskEngine.GeneratedClient.Api.Tasks
             return requestInfo;
         }
         /// <summary>
-        /// Submit a task; answers 202 with its id at once, or 200 with the finished task when ?wait=N sees it finish.
+        /// Submit a task; answers 202 with its id at once, or 200 with the finished task when ?wait=N (or its type&apos;s TaskEngine:TaskTypes:{type}:DefaultWaitSeconds) sees it finish.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
@@ -157,7 +157,7 @@ namespace Orleans.TaskEngine.GeneratedClient.Api.Tasks
             return new global::Orleans.TaskEngine.GeneratedClient.Api.Tasks.TasksRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Submit a task; answers 202 with its id at once, or 200 with the finished task when ?wait=N sees it finish.
+        /// Submit a task; answers 202 with its id at once, or 200 with the finished task when ?wait=N (or its type&apos;s TaskEngine:TaskTypes:{type}:DefaultWaitSeconds) sees it finish.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class TasksRequestBuilderPostQueryParameters 

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using System.Collections.Specialized;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Orleans.TaskEngine.Callbacks;
+using Orleans.TaskEngine.Http;
+using Orleans.TaskEngine.Tests.Infrastructure;
+
+namespace Orleans.TaskEngine.Tests.Callbacks;
+
+/// <summary>
+/// A callback receiver on a free local port: records every POST with its headers and answers 500 to the first
+/// <paramref name="failFirst"/> POSTs, and to every POST while <see cref="Refusing"/> is set; 204 otherwise.
+/// </summary>
+public sealed class CallbackReceiver : IDisposable
+{
+    private readonly LocalReceiver _receiver;
+    private int _failuresLeft;
+    private bool _refusing;
+
+    public CallbackReceiver(int failFirst = 0)
+    {
+        _failuresLeft = failFirst;
+        _receiver = new LocalReceiver("callback", Answer);
+    }
+
+    public string Url => _receiver.Url;
+
+    public bool Refusing
+    {
+        get => Volatile.Read(ref _refusing);
+        set => Volatile.Write(ref _refusing, value);
+    }
+
+    public ConcurrentQueue<Received> Requests { get; } = new();
+
+    /// <summary>The POSTs about one task, in order.</summary>
+    public IReadOnlyList<Received> For(string taskId) => [.. Requests.Where(r => r.Task.Id == taskId)];
+
+    /// <summary>Whether the signature is the HMAC-SHA256 of <c>{timestamp}.{body}</c> with <paramref name="secret"/>.</summary>
+    public static bool IsSigned(Received request, string secret)
+    {
+        var expected = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{request.Timestamp}.{request.Body}")));
+        return request.Signature == expected;
+    }
+
+    private HttpStatusCode Answer(NameValueCollection headers, string body)
+    {
+        var refuse = Refusing || Interlocked.Decrement(ref _failuresLeft) >= 0;
+        var answer = refuse ? HttpStatusCode.InternalServerError : HttpStatusCode.NoContent;
+        Requests.Enqueue(new Received(
+            body, JsonSerializer.Deserialize<TaskResource>(body, TaskEngineJson.Options)!, headers[CallbackSender.DeliveryHeader],
+            headers[CallbackSender.TimestampHeader], headers[CallbackSender.SignatureHeader], answer));
+        return answer;
+    }
+
+    public void Dispose() => _receiver.Dispose();
+
+    public sealed record Received(string Body, TaskResource Task, string? DeliveryId, string? Timestamp, string? Signature, HttpStatusCode Answer);
+}

@@ -1,0 +1,39 @@
+using System.Net;
+using Orleans.TaskEngine.Http;
+using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Tests.Infrastructure;
+
+namespace Orleans.TaskEngine.Tests.Callbacks;
+
+/// <summary>At-least-once across a crash on PostgreSQL: the silo process killed while the receiver refuses, a new one started.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresCallbackCrashTests(PostgresFixture postgres)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(150);
+
+    [Fact]
+    public async Task A_callback_refused_until_the_silo_is_killed_is_delivered_by_the_next_silo_with_the_same_delivery_id()
+    {
+        using var receiver = new CallbackReceiver { Refusing = true };
+        var settings = CallbackCrashSettings.Environment();
+        await using var cluster = await ProcessCluster.StartAsync(postgres, $"callback_{Guid.NewGuid():N}"[..20], silos: 1, settings: settings);
+        await cluster.ExplainFailuresAsync(async () =>
+        {
+            var id = (await cluster.Api.SubmitAsync(new SubmitTaskRequest { Type = "echo", CallbackUrl = receiver.Url })).Id;
+            Assert.Equal(TaskState.Completed, (await cluster.Api.WaitAsync(id, Patience))!.Status);
+            await Eventually.Until(() => Task.FromResult(receiver.For(id)), r => r.Count >= 2, Patience, $"two refused callbacks of {id}");
+            var victim = cluster.Silos[0];
+            victim.Process.Kill();
+            await victim.Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            var refused = receiver.For(id);
+            receiver.Refusing = false;
+
+            await cluster.StartSiloAsync();
+            var all = await Eventually.Until(() => Task.FromResult(receiver.For(id)), r => r.Any(x => x.Answer == HttpStatusCode.NoContent), Patience, $"the callback of {id} after the restart");
+            var delivered = all.First(r => r.Answer == HttpStatusCode.NoContent);
+            Assert.All(refused, r => Assert.Equal(HttpStatusCode.InternalServerError, r.Answer));
+            Assert.Equal(refused[0].DeliveryId, delivered.DeliveryId);
+            Assert.True(CallbackReceiver.IsSigned(delivered, CallbackCrashSettings.Secret));
+        });
+    }
+}
