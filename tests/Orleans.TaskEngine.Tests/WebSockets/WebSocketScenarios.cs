@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Orleans.TaskEngine.Client;
+using Orleans.TaskEngine.Http;
+using Orleans.TaskEngine.Tasks;
+
+namespace Orleans.TaskEngine.Tests.WebSockets;
+
+/// <summary>What every host must do over <c>GET /api/ws</c>, whatever its store: the same checks for each.</summary>
+public static class WebSocketScenarios
+{
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
+
+    public static bool IsEvent(JsonElement frame) => frame.TryGetProperty("sequence", out _);
+
+    public static string TaskIdOf(JsonElement frame) => frame.GetProperty("taskId").GetString()!;
+
+    public static bool IsTerminal(JsonElement frame) =>
+        IsEvent(frame) && Enum.Parse<TaskState>(frame.GetProperty("status").GetString()!, ignoreCase: true).IsTerminal();
+
+    /// <summary>
+    /// 100 tasks on one WebSocket, subscribed while they run: every event of each arrives once and in order (the
+    /// task's history exactly), finished tasks replayed first, then live.
+    /// </summary>
+    public static async Task HundredTasksAsync(TaskEngineHttpClient api, WebSocketTestClient socket, string type)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 100; i++)
+        {
+            ids.Add((await api.SubmitAsync(new SubmitTaskRequest { Type = type, Payload = JsonSerializer.SerializeToElement(new { i }) })).Id);
+        }
+
+        // Half by the query string's way (a frame), half later: replays and live events interleave on one connection.
+        await socket.SendAsync(WebSocketTestClient.Subscribe(ids.Take(50)));
+        await socket.SendAsync(WebSocketTestClient.Subscribe(ids.Skip(50)));
+        var finished = new HashSet<string>(StringComparer.Ordinal);
+        var frames = await socket.ReceiveUntilAsync(f => IsTerminal(f) && finished.Add(TaskIdOf(f)) && finished.Count == ids.Count, Deadline);
+
+        // A marker: an unknown task's error comes after anything already on its way.
+        var marker = "ws-marker-" + Guid.NewGuid().ToString("N");
+        await socket.SendAsync(WebSocketTestClient.Subscribe([marker]));
+        frames.AddRange(await socket.ReceiveUntilAsync(f => f.TryGetProperty("error", out _) && f.TryGetProperty("taskId", out var t) && t.GetString() == marker, Deadline));
+
+        var events = frames.Where(IsEvent).ToLookup(TaskIdOf);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), events.Select(g => g.Key).Order(StringComparer.Ordinal));
+        foreach (var id in ids)
+        {
+            var history = (await api.GetAsync(id))!.History.Select(e => e.Sequence);
+            Assert.Equal(history, events[id].Select(f => f.GetProperty("sequence").GetInt64()));
+        }
+
+        Assert.DoesNotContain(frames, f => f.TryGetProperty("error", out _) && !(f.TryGetProperty("taskId", out var t) && t.GetString() == marker));
+    }
+}
