@@ -1,5 +1,6 @@
 using System.Net.WebSockets;
 using System.Text;
+using System.Threading.Channels;
 using Orleans.TaskEngine.Grains;
 using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Tasks;
@@ -15,6 +16,10 @@ public sealed partial class WebSocketConnection : IQueueWatcher, IDisposable
     // Under the Orleans response timeout (30 s), as the SSE stream's.
     private static readonly TimeSpan EventWaitSlice = TimeSpan.FromSeconds(15);
 
+    // A queue announces a task while its submit is still being stored: until then the task answers as if it did not exist.
+    private static readonly TimeSpan AnnouncedTaskGrace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan AnnouncedTaskRetry = TimeSpan.FromMilliseconds(100);
+
     // How long a close may take: a client that does not read cannot take in the close frame either.
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
@@ -29,6 +34,10 @@ public sealed partial class WebSocketConnection : IQueueWatcher, IDisposable
     private readonly List<Task> _loops = [];
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stop = new();
+
+    // Tasks the queues announced, taken up by this connection's own loop so that the observer call returns at once and
+    // no follow loop runs in Orleans' invocation context. Small items, one per task taken in, consumed without waiting.
+    private readonly Channel<(string TaskId, DateTimeOffset? Since)> _announced = Channel.CreateUnbounded<(string, DateTimeOffset?)>(new() { SingleReader = true });
     private IQueueWatcher? _watcherReference;
     private bool _tooBig;
 
@@ -56,9 +65,11 @@ public sealed partial class WebSocketConnection : IQueueWatcher, IDisposable
             }
 
             var renewal = RenewLoopAsync(token);
+            var announced = FollowAnnouncedAsync();
             await ReadLoopAsync(token);
             await _stop.CancelAsync();
-            await renewal;
+            _announced.Writer.TryComplete();
+            await Task.WhenAll(renewal, announced);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
         {
@@ -67,6 +78,7 @@ public sealed partial class WebSocketConnection : IQueueWatcher, IDisposable
         finally
         {
             await _stop.CancelAsync();
+            _announced.Writer.TryComplete();
             _outbox.Complete();
             await writer;
             Task[] loops;
@@ -98,9 +110,19 @@ public sealed partial class WebSocketConnection : IQueueWatcher, IDisposable
             }
         }
 
+        LogAnnounced(_logger, queue, taskId);
+
         // A new task's history is all after the subscription; one put back again may have events from before it.
-        Follow(taskId, subscribed: false, isNewSubmit ? null : since);
+        _announced.Writer.TryWrite((taskId, isNewSubmit ? null : since));
         return Task.CompletedTask;
+    }
+
+    private async Task FollowAnnouncedAsync()
+    {
+        await foreach (var (taskId, since) in _announced.Reader.ReadAllAsync(CancellationToken.None))
+        {
+            Follow(taskId, subscribed: false, since);
+        }
     }
 
     private async Task ReadLoopAsync(CancellationToken cancellationToken)
@@ -264,7 +286,7 @@ public sealed partial class WebSocketConnection : IQueueWatcher, IDisposable
         }
 
         // A task this connection followed before resumes after what it handled; the rest is new to it.
-        var loop = FollowLoopAsync(taskId, start.After, start.Known ? null : since, _stop.Token);
+        var loop = FollowLoopAsync(taskId, start.After, start.Known ? null : since, announced: !subscribed, _stop.Token);
         lock (_lock)
         {
             if (_loops.Count > 256)
@@ -276,15 +298,23 @@ public sealed partial class WebSocketConnection : IQueueWatcher, IDisposable
         }
     }
 
-    private async Task FollowLoopAsync(string taskId, long after, DateTimeOffset? since, CancellationToken cancellationToken)
+    private async Task FollowLoopAsync(string taskId, long after, DateTimeOffset? since, bool announced, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var task = _grains.GetGrainByKey<ITaskGrain>(taskId);
+        var started = _time.GetTimestamp();
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 var page = await task.WaitForEvents(after, EventWaitSlice).WaitAsync(cancellationToken);
+                LogPage(_logger, taskId, after, page?.Events.Count ?? -1, page?.Finished ?? false);
+                if (page is null && announced && _time.GetElapsedTime(started) < AnnouncedTaskGrace)
+                {
+                    await Task.Delay(AnnouncedTaskRetry, _time, cancellationToken);
+                    continue;
+                }
+
                 if (page is null)
                 {
                     _follows.Forget(taskId);
@@ -310,7 +340,7 @@ public sealed partial class WebSocketConnection : IQueueWatcher, IDisposable
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // The connection ends.
         }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Orleans.TaskEngine.Scheduling;
 
 /// <summary>
@@ -16,6 +18,7 @@ public sealed partial class SchedulerGrain : IQueueWatchGrain
         ArgumentNullException.ThrowIfNull(watcher);
         var length = lease <= TimeSpan.Zero || lease > MaxWatchLease ? MaxWatchLease : lease;
         (_watchers ??= new QueueWatchers()).Renew(watcher, _time.GetUtcNow() + length);
+        LogWatched(Queue, _watchers.Count);
         return Task.FromResult<string[]>([.. _ready.TaskIds, .. _running.Keys]);
     }
 
@@ -25,6 +28,9 @@ public sealed partial class SchedulerGrain : IQueueWatchGrain
         _watchers?.Remove(watcher);
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Queue {Queue}: a watcher subscribed or renewed; {Count} watcher(s)")]
+    private partial void LogWatched(string queue, int count);
 
     private void AnnounceToWatchers(string taskId, bool isNewSubmit)
     {
