@@ -62,24 +62,7 @@ public sealed class WebSocketApiTests(ApiCluster fixture)
     {
         var queue = "ws-" + Guid.NewGuid().ToString("N")[..8];
         using var socket = await ConnectAsync(fixture.Open, $"?queue={queue}");
-        var ack = (await socket.ReceiveAsync(Deadline))!.Value;
-        Assert.Equal(queue, ack.GetProperty("subscribed").GetProperty("queues")[0].GetString());
-
-        var ids = new List<string>();
-        for (var i = 0; i < 10; i++)
-        {
-            ids.Add((await fixture.Api.SubmitAsync(new SubmitTaskRequest { Type = "progress", Queue = queue })).Id);
-        }
-
-        var finished = new HashSet<string>(StringComparer.Ordinal);
-        var frames = await socket.ReceiveUntilAsync(f => IsTerminal(f) && finished.Add(TaskIdOf(f)) && finished.Count == ids.Count, Deadline);
-        var events = frames.Where(IsEvent).ToLookup(TaskIdOf);
-        foreach (var id in ids)
-        {
-            // Submitted after the subscription: the whole history, once, in order.
-            var history = (await fixture.Api.GetAsync(id))!.History.Select(e => e.Sequence);
-            Assert.Equal(history, events[id].Select(f => f.GetProperty("sequence").GetInt64()));
-        }
+        await QueueSubscriptionAsync(fixture.Api, socket, queue, "progress");
     }
 
     [Fact]

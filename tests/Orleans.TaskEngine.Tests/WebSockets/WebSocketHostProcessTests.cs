@@ -1,11 +1,9 @@
-using System.Net.WebSockets;
-using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.WebSockets;
 
 /// <summary>
-/// The 100-task WebSocket check against the API host as shipped (a process, embedded silo, real sockets): in memory,
+/// The 100-task and queue WebSocket checks against the API host as shipped (a process, embedded silo, real sockets): in memory,
 /// and on the SQLite store of its working directory.
 /// </summary>
 public sealed class WebSocketHostProcessTests
@@ -16,7 +14,7 @@ public sealed class WebSocketHostProcessTests
         var (host, baseUrl) = await EngineProcess.StartEmbeddedApiAsync();
         await using (host)
         {
-            await RunAsync(baseUrl);
+            await WebSocketScenarios.AgainstHostAsync(baseUrl);
         }
     }
 
@@ -30,23 +28,12 @@ public sealed class WebSocketHostProcessTests
             await using (host)
             {
                 await host.WaitForOutputAsync("SQLite file", TimeSpan.FromSeconds(30));
-                await RunAsync(baseUrl);
+                await WebSocketScenarios.AgainstHostAsync(baseUrl);
             }
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    /// <summary>The scenario against a host at <paramref name="baseUrl"/>, over a real socket.</summary>
-    public static async Task RunAsync(Uri baseUrl, string type = "echo")
-    {
-        using var http = new HttpClient { BaseAddress = baseUrl };
-        var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri($"ws://{baseUrl.Authority}/api/ws"), CancellationToken.None);
-        using var client = new WebSocketTestClient(socket);
-        await WebSocketScenarios.HundredTasksAsync(new TaskEngineHttpClient(http), client, type);
-        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
     }
 }

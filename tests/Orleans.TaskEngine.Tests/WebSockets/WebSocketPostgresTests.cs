@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using Orleans.TaskEngine.Http;
 using Orleans.TaskEngine.Tests.Infrastructure;
 using static Orleans.TaskEngine.Tests.WebSockets.WebSocketScenarios;
@@ -21,25 +20,12 @@ public sealed class WebSocketPostgresTests(PostgresFixture postgres)
             var baseUrl = cluster.ApiHttp.BaseAddress!;
             // A queue's tasks, submitted after the subscription, through whichever silo holds the queue's scheduler.
             var queue = "ws-" + Guid.NewGuid().ToString("N")[..8];
-            var socket = new ClientWebSocket();
-            await socket.ConnectAsync(new Uri($"ws://{baseUrl.Authority}/api/ws?queue={queue}"), CancellationToken.None);
-            using var client = new WebSocketTestClient(socket);
-            Assert.Equal(queue, (await client.ReceiveAsync(Deadline))!.Value.GetProperty("subscribed").GetProperty("queues")[0].GetString());
-            var ids = new List<string>();
-            for (var i = 0; i < 20; i++)
+            using (var client = await ConnectAsync(baseUrl, $"?queue={queue}"))
             {
-                ids.Add((await cluster.Api.SubmitAsync(new SubmitTaskRequest { Type = "echo", Queue = queue })).Id);
+                await QueueSubscriptionAsync(cluster.Api, client, queue, "echo", count: 20);
             }
 
-            var finished = new HashSet<string>(StringComparer.Ordinal);
-            var frames = await client.ReceiveUntilAsync(f => IsTerminal(f) && finished.Add(TaskIdOf(f)) && finished.Count == ids.Count, TimeSpan.FromSeconds(30));
-            var events = frames.Where(IsEvent).ToLookup(TaskIdOf);
-            foreach (var id in ids)
-            {
-                Assert.Equal((await cluster.Api.GetAsync(id))!.History.Select(e => e.Sequence), events[id].Select(f => f.GetProperty("sequence").GetInt64()));
-            }
-
-            await WebSocketHostProcessTests.RunAsync(baseUrl);
+            await AgainstHostAsync(baseUrl);
         });
     }
 }
