@@ -8,6 +8,7 @@ using Orleans.TaskEngine.Api.Endpoints;
 using Orleans.TaskEngine.Api.Health;
 using Orleans.TaskEngine.Api.OpenApi;
 using Orleans.TaskEngine.Api.Security;
+using Orleans.TaskEngine.Api.WebSockets;
 using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Http;
 using Orleans.TaskEngine.Hosting;
@@ -106,9 +107,10 @@ public static class TaskEngineApiExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseWebSockets();
 
         app.MapGroup("/api").MapTaskEndpoints().MapHistoryEndpoints().MapStatsEndpoints().MapAgentReportEndpoints().MapAgentEndpoints().MapOperationsEndpoints()
-            .MapAlertEndpoints();
+            .MapAlertEndpoints().MapWebSocketEndpoints();
         app.MapTaskDashboard();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

@@ -144,6 +144,7 @@ public sealed partial class SchedulerGrain : Grain, ISchedulerGrain
         }
 
         _ready.Add(entry);
+        AnnounceToWatchers(entry.TaskId, isNewSubmit);
         Pump();
         return new EnqueueResult { Accepted = true, Pending = _ready.Count };
     }

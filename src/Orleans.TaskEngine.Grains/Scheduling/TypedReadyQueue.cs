@@ -22,6 +22,9 @@ public sealed class TypedReadyQueue
 
     public bool Contains(string taskId) => _typeOf.ContainsKey(taskId);
 
+    /// <summary>The ids of the ready tasks, in no order.</summary>
+    public IEnumerable<string> TaskIds => _typeOf.Keys;
+
     public int CountOf(TaskPriority priority) => _byType.Values.Sum(q => q.CountOf(priority));
 
     /// <summary>When the task waiting longest became ready (UTC ticks), or null when none waits.</summary>
