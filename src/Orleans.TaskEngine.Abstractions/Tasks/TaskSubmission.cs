@@ -32,4 +32,10 @@ public sealed record TaskSubmission
 
     /// <summary>Who submitted the task: set by the API from the caller's key, never from the request body.</summary>
     [Id(11)] public string? CreatedBy { get; init; }
+
+    /// <summary>
+    /// The batch with a callback this task belongs to: the task tells it when it finishes. Set by the API. (Id 20, clear
+    /// of the ids other new fields take next.)
+    /// </summary>
+    [Id(20)] public string? BatchId { get; init; }
 }
