@@ -143,6 +143,25 @@ public sealed class BatchCallbackTests(ApiCluster fixture)
     }
 
     [Fact]
+    public async Task A_member_that_never_tells_the_batch_is_found_finished_by_asking_it()
+    {
+        // A member made before the batch (replayed by its idempotencyKey) carries no batch id and sends no notice: the
+        // batch learns of its finish only by asking, as its recovery reminder does; a read asks too.
+        var key = "made-before-" + Guid.NewGuid().ToString("N");
+        var earlier = await fixture.Api.SubmitAsync(new SubmitTaskRequest { Type = "echo", IdempotencyKey = key });
+        Assert.Equal(TaskState.Completed, (await fixture.Api.WaitAsync(earlier.Id, TimeSpan.FromSeconds(30)))!.Status);
+
+        using var submit = await Post("/api/tasks/batch", $$"""{"tasks": [{"type": "echo", "idempotencyKey": "{{key}}"}], "callback": {"type": "echo"} }""");
+        Assert.Equal(HttpStatusCode.Accepted, submit.StatusCode);
+        var answer = JsonDocument.Parse(await submit.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal([earlier.Id], Ids(answer));
+        var batch = await BatchUntil(answer.GetProperty("batchId").GetString()!, b => b.GetProperty("finished").GetBoolean());
+        Assert.Equal((0, 0, 1, 0, 0), Counts(batch));
+        var callback = await fixture.Api.WaitAsync(batch.GetProperty("callbackTaskId").GetString()!, TimeSpan.FromSeconds(30));
+        Assert.Equal(TaskState.Completed, callback!.Status);
+    }
+
+    [Fact]
     public async Task An_unknown_batch_is_a_404_and_a_malformed_id_a_400()
     {
         await AssertNoBatch("bat-" + Guid.NewGuid().ToString("N"));
