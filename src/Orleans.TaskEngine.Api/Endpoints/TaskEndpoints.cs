@@ -221,6 +221,13 @@ public static class TaskEndpoints
             }
         }
 
+        // The batch's state before its first member, so no member can finish unseen; a replay takes the first ids
+        // (and its members exist: they take no room). A refusal below drops the state again.
+        if (withCallback is not null && await withCallback.CreateAsync(submissions, taskIds, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         // The tasks the keys name already, read before anything is written: a key an earlier request used with a
         // different body refuses the batch while nothing has been created, and a replay takes no room in its queue.
         var existing = new HashSet<int>();
@@ -234,6 +241,7 @@ public static class TaskEndpoints
 
             if (!SubmitRequestMapper.SameTask(task, submissions[index]))
             {
+                await RollBackAsync(engine, [], withCallback, CancellationToken.None);
                 return KeyConflict(index, submissions[index].IdempotencyKey!, task.Id, "Nothing was created.", []);
             }
 
@@ -243,22 +251,17 @@ public static class TaskEndpoints
         // Room in every queue first, so a batch that cannot fit is refused before anything is created. Only what this
         // batch creates counts: an item that repeats a key (of an earlier request or an earlier item) adds nothing.
         var creates = Enumerable.Range(0, submissions.Count)
-            .Where(i => submissions[i].IdempotencyKey is not { } key || (firstWithKey[key] == i && !existing.Contains(i)))
+            .Where(i => withCallback?.Replay != true && (submissions[i].IdempotencyKey is not { } key || (firstWithKey[key] == i && !existing.Contains(i))))
             .Select(i => submissions[i]);
         foreach (var queue in creates.GroupBy(s => s.Queue, StringComparer.Ordinal))
         {
             var status = await engine.GetQueueAsync(queue.Key, cancellationToken);
             if (status.Pending + queue.Count() > status.Capacity)
             {
+                await RollBackAsync(engine, [], withCallback, CancellationToken.None);
                 return ApiProblems.TooMany(http, "The queue is full",
                     $"Queue '{queue.Key}' holds {status.Pending} of {status.Capacity} pending tasks; {queue.Count()} more do not fit. Nothing was created.");
             }
-        }
-
-        // The batch's state before its first member, so no member can finish unseen; a replay takes the first ids.
-        if (withCallback is not null && await withCallback.CreateAsync(submissions, taskIds, cancellationToken) is { } refused)
-        {
-            return refused;
         }
 
         // One after another, so tasks of one priority keep the batch's order in their queue.

@@ -140,6 +140,13 @@ public sealed class BatchCallbackTests(ApiCluster fixture)
         var cancelled = Assert.Single(problem.GetProperty("cancelled").EnumerateArray()).GetString()!;
         Assert.Equal(TaskState.Cancelled, (await fixture.Api.GetAsync(cancelled))!.Status);
         await AssertNoBatch(CallbackBatch.IdFor("anonymous", key));
+
+        // Refused for room (queue tiny holds 2) after the state was stored: dropped again.
+        var full = "no-room-" + Guid.NewGuid().ToString("N");
+        var tiny = string.Join(", ", Enumerable.Repeat("""{"type": "echo", "queue": "tiny"}""", 3));
+        using var noRoom = await Post("/api/tasks/batch", $$"""{"tasks": [{{tiny}}], "callback": {"type": "echo"} }""", full);
+        await TaskApiTests.AssertProblem(noRoom, HttpStatusCode.TooManyRequests, "full");
+        await AssertNoBatch(CallbackBatch.IdFor("anonymous", full));
     }
 
     [Fact]
