@@ -35,4 +35,10 @@ public sealed record TaskSubmission
 
     /// <summary>Where the finished task is POSTed (completion callback); null: nowhere.</summary>
     [Id(12)] public string? CallbackUrl { get; init; }
+
+    /// <summary>
+    /// The batch with a callback this task belongs to: the task tells it when it finishes. Set by the API. (Id 20, clear
+    /// of the ids other new fields take next.)
+    /// </summary>
+    [Id(20)] public string? BatchId { get; init; }
 }

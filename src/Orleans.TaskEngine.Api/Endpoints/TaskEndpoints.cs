@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
+using Orleans.TaskEngine.Api.Batches;
 using Orleans.TaskEngine.Api.Hosting;
 using Orleans.TaskEngine.Api.Security;
 using Orleans.TaskEngine.Client;
@@ -155,19 +156,26 @@ public static class TaskEndpoints
         return Accepted(new TaskAccepted(id, result.Status));
     }
 
-    private static async Task<IResult> SubmitBatchAsync(HttpContext http, TaskEngineClusterClient engine, TaskTypeCatalog types, CancellationToken cancellationToken)
+    private static async Task<IResult> SubmitBatchAsync(
+        HttpContext http, TaskEngineClusterClient engine, TaskTypeCatalog types, IGrainFactory grains, CancellationToken cancellationToken)
     {
-        if (http.Request.Headers.ContainsKey(IdempotencyKeys.Header))
-        {
-            // Ignoring it would let a caller believe a retried batch is safe when it would create every task again.
-            return ApiProblems.BadRequest(
-                $"A batch takes an idempotencyKey on each task (tasks[i].idempotencyKey), not the {IdempotencyKeys.Header} header. Nothing was created.");
-        }
-
         var (batch, problem) = await JsonBody.ReadAsync<BatchSubmitRequest>(http.Request, cancellationToken);
         if (problem is not null)
         {
             return problem;
+        }
+
+        var batchKeys = http.Request.Headers[IdempotencyKeys.Header];
+        if (batchKeys.Count > 0 && batch!.Callback is null)
+        {
+            // Ignoring it would let a caller believe a retried batch is safe when it would create every task again.
+            return ApiProblems.BadRequest(
+                $"A batch takes an idempotencyKey on each task (tasks[i].idempotencyKey), not the {IdempotencyKeys.Header} header (only a batch with a callback takes one). Nothing was created.");
+        }
+
+        if (batchKeys.Count > 1)
+        {
+            return ApiProblems.BadRequest($"Send one {IdempotencyKeys.Header} header; this request has {batchKeys.Count}.");
         }
 
         var items = batch!.Tasks ?? [];
@@ -206,6 +214,23 @@ public static class TaskEndpoints
             submissions.Add(submission);
         }
 
+        CallbackBatch? withCallback = null;
+        if (batch.Callback is { } callback)
+        {
+            (withCallback, problem) = await CallbackBatch.PrepareAsync(callback, batchKeys.FirstOrDefault(), Caller(http), types, grains, cancellationToken);
+            if (problem is not null)
+            {
+                return problem;
+            }
+        }
+
+        // The batch's state before its first member, so no member can finish unseen; a replay takes the first ids
+        // (and its members exist: they take no room). A refusal below drops the state again.
+        if (withCallback is not null && await withCallback.CreateAsync(submissions, taskIds, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
         // The tasks the keys name already, read before anything is written: a key an earlier request used with a
         // different body refuses the batch while nothing has been created, and a replay takes no room in its queue.
         var existing = new HashSet<int>();
@@ -219,6 +244,7 @@ public static class TaskEndpoints
 
             if (!SubmitRequestMapper.SameTask(task, submissions[index]))
             {
+                await RollBackAsync(engine, [], withCallback, CancellationToken.None);
                 return KeyConflict(index, submissions[index].IdempotencyKey!, task.Id, "Nothing was created.", []);
             }
 
@@ -228,13 +254,14 @@ public static class TaskEndpoints
         // Room in every queue first, so a batch that cannot fit is refused before anything is created. Only what this
         // batch creates counts: an item that repeats a key (of an earlier request or an earlier item) adds nothing.
         var creates = Enumerable.Range(0, submissions.Count)
-            .Where(i => submissions[i].IdempotencyKey is not { } key || (firstWithKey[key] == i && !existing.Contains(i)))
+            .Where(i => withCallback?.Replay != true && (submissions[i].IdempotencyKey is not { } key || (firstWithKey[key] == i && !existing.Contains(i))))
             .Select(i => submissions[i]);
         foreach (var queue in creates.GroupBy(s => s.Queue, StringComparer.Ordinal))
         {
             var status = await engine.GetQueueAsync(queue.Key, cancellationToken);
             if (status.Pending + queue.Count() > status.Capacity)
             {
+                await RollBackAsync(engine, [], withCallback, CancellationToken.None);
                 return ApiProblems.TooMany(http, "The queue is full",
                     $"Queue '{queue.Key}' holds {status.Pending} of {status.Capacity} pending tasks; {queue.Count()} more do not fit. Nothing was created.");
             }
@@ -257,11 +284,11 @@ public static class TaskEndpoints
             {
                 result = await engine.SubmitAsync(submission, taskIds[index], cancellationToken);
             }
-            catch (Exception) when (created.Count > 0)
+            catch (Exception) when (created.Count > 0 || withCallback is not null)
             {
                 // The caller gets an error (the cluster stopped answering, the client went away) and cannot know what
                 // was made: leave nothing of the batch behind, as for a refusal.
-                await RollBackAsync(engine, created, CancellationToken.None);
+                await RollBackAsync(engine, created, withCallback, CancellationToken.None);
                 throw;
             }
 
@@ -271,18 +298,18 @@ public static class TaskEndpoints
                     created.Add(result.TaskId);
                     accepted[index] = new TaskAccepted(result.TaskId, result.Status);
                     continue;
-                case SubmitOutcome.AlreadyExists when submission.IdempotencyKey is not null && SubmitRequestMapper.SameTask(result.Task!, submission):
+                case SubmitOutcome.AlreadyExists when (submission.IdempotencyKey is not null || withCallback?.Replay == true) && SubmitRequestMapper.SameTask(result.Task!, submission):
                     accepted[index] = new TaskAccepted(result.TaskId, result.Status) { Replayed = true };
                     continue;
                 case SubmitOutcome.AlreadyExists when submission.IdempotencyKey is not null:
                     // Another request made it since the check above, with a different body.
-                    await RollBackAsync(engine, created, CancellationToken.None);
+                    await RollBackAsync(engine, created, withCallback, CancellationToken.None);
                     return KeyConflict(index, submission.IdempotencyKey, result.TaskId, RolledBack(created), created);
             }
 
             // Another caller filled the queue meanwhile (or the grain refused what the checks above let through): take
             // back what this batch created, and only that; a replayed task belongs to the request that made it.
-            await RollBackAsync(engine, created, CancellationToken.None);
+            await RollBackAsync(engine, created, withCallback, CancellationToken.None);
             var detail = $"tasks[{index}]: {result.Reason ?? result.Outcome.ToString()} {RolledBack(created)}";
             var extensions = new Dictionary<string, object?> { ["index"] = index, ["reason"] = result.Reason, ["cancelled"] = created };
             return result.Outcome == SubmitOutcome.QueueFull
@@ -290,12 +317,22 @@ public static class TaskEndpoints
                 : ApiProblems.BadRequest(detail, extensions);
         }
 
-        return Results.Json(new BatchSubmitResponse(accepted), TaskEngineJson.Options, statusCode: StatusCodes.Status202Accepted);
+        if (withCallback is not null)
+        {
+            await withCallback.SealAsync(cancellationToken);
+        }
+
+        return Results.Json(new BatchSubmitResponse(accepted) { BatchId = withCallback?.Id }, TaskEngineJson.Options, statusCode: StatusCodes.Status202Accepted);
     }
 
     /// <summary>Cancels the tasks this batch created; called with no cancellation, so a caller that hangs up cannot stop it half-way.</summary>
-    private static async Task RollBackAsync(TaskEngineClusterClient engine, List<string> created, CancellationToken cancellationToken)
+    private static async Task RollBackAsync(TaskEngineClusterClient engine, List<string> created, CallbackBatch? withCallback, CancellationToken cancellationToken)
     {
+        if (withCallback is not null)
+        {
+            await withCallback.AbandonAsync();
+        }
+
         foreach (var id in created)
         {
             await engine.CancelAsync(id, "batch refused", cancellationToken);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
+using Orleans.TaskEngine.Api.Batches;
 using Orleans.TaskEngine.Api.Dashboard;
 using Orleans.TaskEngine.Api.Endpoints;
 using Orleans.TaskEngine.Api.Health;
@@ -110,7 +111,7 @@ public static class TaskEngineApiExtensions
         app.UseWebSockets();
 
         app.MapGroup("/api").MapTaskEndpoints().MapHistoryEndpoints().MapStatsEndpoints().MapAgentReportEndpoints().MapAgentEndpoints().MapOperationsEndpoints()
-            .MapAlertEndpoints().MapWebSocketEndpoints();
+            .MapAlertEndpoints().MapWebSocketEndpoints().MapBatchEndpoints();
         app.MapTaskDashboard();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

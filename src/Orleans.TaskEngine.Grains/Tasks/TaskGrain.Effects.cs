@@ -182,6 +182,12 @@ public sealed partial class TaskGrain
             Protocol(dependent).DependencyFinished(Id, state.Status).Ignore();
         }
 
+        if (state.Submission.BatchId is { } batchId)
+        {
+            // One-way, as for dependents: a lost message is made up for by the batch's own reminder.
+            GrainFactory.GetGrainByKey<Batches.IBatchGrain>(batchId).MemberFinished(Id, state.Status).Ignore();
+        }
+
         _finished.TrySetResult();
 
         // After the waiters: the stored state is what they need. Until this lands, the index still counts the task

@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using Orleans.TaskEngine.GeneratedClient.Api.Agents;
 using Orleans.TaskEngine.GeneratedClient.Api.Alerts;
+using Orleans.TaskEngine.GeneratedClient.Api.Batches;
 using Orleans.TaskEngine.GeneratedClient.Api.Queues;
 using Orleans.TaskEngine.GeneratedClient.Api.Stats;
 using Orleans.TaskEngine.GeneratedClient.Api.TaskTypes;
@@ -30,6 +31,11 @@ namespace Orleans.TaskEngine.GeneratedClient.Api
         public global::Orleans.TaskEngine.GeneratedClient.Api.Alerts.AlertsRequestBuilder Alerts
         {
             get => new global::Orleans.TaskEngine.GeneratedClient.Api.Alerts.AlertsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The batches property</summary>
+        public global::Orleans.TaskEngine.GeneratedClient.Api.Batches.BatchesRequestBuilder Batches
+        {
+            get => new global::Orleans.TaskEngine.GeneratedClient.Api.Batches.BatchesRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The queues property</summary>
         public global::Orleans.TaskEngine.GeneratedClient.Api.Queues.QueuesRequestBuilder Queues

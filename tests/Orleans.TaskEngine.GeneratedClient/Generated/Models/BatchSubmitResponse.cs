@@ -14,6 +14,14 @@ namespace Orleans.TaskEngine.GeneratedClient.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The batchId property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? BatchId { get; set; }
+#nullable restore
+#else
+        public string BatchId { get; set; }
+#endif
         /// <summary>The tasks property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -47,6 +55,7 @@ namespace Orleans.TaskEngine.GeneratedClient.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "batchId", n => { BatchId = n.GetStringValue(); } },
                 { "tasks", n => { Tasks = n.GetCollectionOfObjectValues<global::Orleans.TaskEngine.GeneratedClient.Models.TaskAccepted>(global::Orleans.TaskEngine.GeneratedClient.Models.TaskAccepted.CreateFromDiscriminatorValue)?.AsList(); } },
             };
         }
@@ -57,6 +66,7 @@ namespace Orleans.TaskEngine.GeneratedClient.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteStringValue("batchId", BatchId);
             writer.WriteCollectionOfObjectValues<global::Orleans.TaskEngine.GeneratedClient.Models.TaskAccepted>("tasks", Tasks);
             writer.WriteAdditionalData(AdditionalData);
         }
