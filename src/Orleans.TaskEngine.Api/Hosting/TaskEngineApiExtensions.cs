@@ -7,6 +7,7 @@ using Orleans.TaskEngine.Api.Dashboard;
 using Orleans.TaskEngine.Api.Endpoints;
 using Orleans.TaskEngine.Api.Health;
 using Orleans.TaskEngine.Api.OpenApi;
+using Orleans.TaskEngine.Api.Schedules;
 using Orleans.TaskEngine.Api.Security;
 using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Http;
@@ -107,6 +108,7 @@ public static class TaskEngineApiExtensions
 
         app.MapGroup("/api").MapTaskEndpoints().MapHistoryEndpoints().MapStatsEndpoints().MapAgentReportEndpoints().MapAgentEndpoints().MapOperationsEndpoints()
             .MapAlertEndpoints();
+        app.MapGroup("/api").MapScheduleEndpoints();
         app.MapTaskDashboard();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

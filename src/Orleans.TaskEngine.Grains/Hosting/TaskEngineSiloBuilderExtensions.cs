@@ -95,6 +95,7 @@ public static class TaskEngineSiloBuilderExtensions
         services.AddSingleton<SchedulerKeeper>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerKeeper>());
         AddAlerts(services);
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Schedules.ScheduleKeeper>();
         return builder;
     }
 
