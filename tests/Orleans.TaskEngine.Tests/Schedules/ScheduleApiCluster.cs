@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Orleans.TaskEngine.Http;
 using Orleans.TaskEngine.Http.Schedules;
+using Orleans.TaskEngine.Schedules;
 using Orleans.TaskEngine.Tests.Api;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
@@ -64,4 +65,22 @@ public static class ScheduleHttp
 
     public static Task<ScheduleRunResource[]> RunsUntilAsync(this HttpClient http, string id, int count, TimeSpan timeout) =>
         Eventually.Until(() => http.RunsAsync(id), runs => runs.Length >= count, timeout, $"{count} runs of schedule {id}");
+
+    /// <summary>
+    /// Waits for the task of the schedule's fire time two seconds from now, read by its derived id: the schedule fires
+    /// without anything reading it (a read would activate it). Returns that fire time.
+    /// </summary>
+    public static async Task<DateTimeOffset> FiringSoonAsync(this HttpClient http, string scheduleId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var soon = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(2);
+        await Eventually.Until(
+            async () =>
+            {
+                using var response = await http.GetAsync($"/api/tasks/{ScheduleIds.TaskIdFor(scheduleId, soon)}");
+                return response.StatusCode;
+            },
+            status => status == System.Net.HttpStatusCode.OK, TimeSpan.FromSeconds(30), $"the task of the firing of {soon:O}");
+        return soon;
+    }
 }

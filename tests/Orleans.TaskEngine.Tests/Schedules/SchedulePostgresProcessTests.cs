@@ -1,5 +1,3 @@
-using System.Net;
-using Orleans.TaskEngine.Schedules;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Schedules;
@@ -26,11 +24,7 @@ public sealed class SchedulePostgresProcessTests(PostgresFixture postgres)
             await cluster.StartAllAsync(silos: 2);
 
             // Before anything reads the schedule: the keeper woke it, and a fire time two seconds from now submits its task.
-            var now = DateTimeOffset.UtcNow;
-            var soon = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(2);
-            await Eventually.Until(
-                async () => (await http.GetAsync($"/api/tasks/{ScheduleIds.TaskIdFor(schedule.Id, soon)}")).StatusCode,
-                status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(30), $"the task of the firing of {soon:O}");
+            var soon = await http.FiringSoonAsync(schedule.Id);
 
             var runs = (await http.RunsUntilAsync(schedule.Id, before.Length + 3, TimeSpan.FromSeconds(30))).OrderBy(r => r.FireTime).ToArray();
             Assert.Subset(runs.Select(r => r.TaskId).ToHashSet(), before.Select(r => r.TaskId).ToHashSet());

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Orleans.TaskEngine.Http;
 using Orleans.TaskEngine.Http.Schedules;
-using Orleans.TaskEngine.Schedules;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Schedules;
@@ -52,11 +51,7 @@ public sealed class ScheduleSqliteProcessTests : IDisposable
 
             // Before anything reads the schedule (a read would activate it): the keeper woke it, and a fire time two
             // seconds from now submits its task, whose id is derived from the schedule and that fire time.
-            var now = DateTimeOffset.UtcNow;
-            var soon = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(2);
-            await Eventually.Until(
-                async () => (await http.GetAsync($"/api/tasks/{ScheduleIds.TaskIdFor(firing.Id, soon)}")).StatusCode,
-                status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(30), $"the task of the firing of {soon:O}");
+            await http.FiringSoonAsync(firing.Id);
 
             var listed = (await http.GetFromJsonAsync<ScheduleResource[]>("/api/schedules", TaskEngineJson.Options))!;
             Assert.Equal([firing.Id, paused.Id], listed.Select(s => s.Id));
