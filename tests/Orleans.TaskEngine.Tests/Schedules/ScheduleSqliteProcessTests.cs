@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Orleans.TaskEngine.Http;
 using Orleans.TaskEngine.Http.Schedules;
+using Orleans.TaskEngine.Schedules;
 using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Schedules;
@@ -75,4 +76,44 @@ public sealed class ScheduleSqliteProcessTests : IDisposable
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         }
     }
+
+    [Fact]
+    public async Task A_firing_missed_while_the_host_was_down_is_run_once_on_restart_under_runOnce_and_dropped_under_skip()
+    {
+        // Once a minute, at a second far enough ahead that the host is stopped by then, and not again before the test ends.
+        var missed = WholeSecond(DateTimeOffset.UtcNow.AddSeconds(20));
+        var cron = $"{missed.Second} * * * * *";
+        ScheduleResource runOnce, skip;
+        var (first, baseUrl) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: _folder);
+        await using (first)
+        {
+            using var http = new HttpClient { BaseAddress = baseUrl };
+            runOnce = await http.CreateAsync($$"""{"cron":"{{cron}}","task":{"type":"echo"},"missedPolicy":"runOnce"}""");
+            skip = await http.CreateAsync($$"""{"cron":"{{cron}}","task":{"type":"echo"} }""");
+            Assert.Equal(missed, runOnce.NextFireTimes[0]);
+            await first.StopAsync(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.True(DateTimeOffset.UtcNow < missed, "the host took too long to stop: the firing was not missed");
+        await Eventually.Until(() => Task.FromResult(DateTimeOffset.UtcNow), now => now > missed.AddSeconds(1), TimeSpan.FromSeconds(30), "the fire time to pass");
+
+        var (second, again) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: _folder);
+        await using (second)
+        {
+            using var http = new HttpClient { BaseAddress = again };
+            var run = Assert.Single(await http.RunsUntilAsync(runOnce.Id, 1, TimeSpan.FromSeconds(30)));
+            Assert.Equal(missed, run.FireTime);
+            Assert.Equal(ScheduleIds.TaskIdFor(runOnce.Id, missed), run.TaskId);
+            var task = await http.GetFromJsonAsync<TaskResource>($"/api/tasks/{run.TaskId}/wait?timeout=30", TaskEngineJson.Options);
+            Assert.True(task!.CreatedAt > missed, $"created at {task.CreatedAt:O}, before the restart");
+
+            // Both were woken by the same keeper pass; the skipping one has nothing for the missed fire time.
+            Assert.Empty(await http.RunsAsync(skip.Id));
+            using var notFired = await http.GetAsync($"/api/tasks/{ScheduleIds.TaskIdFor(skip.Id, missed)}");
+            Assert.Equal(HttpStatusCode.NotFound, notFired.StatusCode);
+        }
+    }
+
+    private static DateTimeOffset WholeSecond(DateTimeOffset time) =>
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
 }
