@@ -8,6 +8,7 @@ using Orleans.TaskEngine.Api.Dashboard;
 using Orleans.TaskEngine.Api.Endpoints;
 using Orleans.TaskEngine.Api.Health;
 using Orleans.TaskEngine.Api.OpenApi;
+using Orleans.TaskEngine.Api.Schedules;
 using Orleans.TaskEngine.Api.Security;
 using Orleans.TaskEngine.Api.WebSockets;
 using Orleans.TaskEngine.Client;
@@ -111,7 +112,7 @@ public static class TaskEngineApiExtensions
         app.UseWebSockets();
 
         app.MapGroup("/api").MapTaskEndpoints().MapHistoryEndpoints().MapStatsEndpoints().MapAgentReportEndpoints().MapAgentEndpoints().MapOperationsEndpoints()
-            .MapAlertEndpoints().MapWebSocketEndpoints().MapBatchEndpoints();
+            .MapAlertEndpoints().MapWebSocketEndpoints().MapBatchEndpoints().MapScheduleEndpoints();
         app.MapTaskDashboard();
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

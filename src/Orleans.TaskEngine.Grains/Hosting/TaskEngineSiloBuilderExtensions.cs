@@ -97,6 +97,7 @@ public static class TaskEngineSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SchedulerKeeper>());
         AddAlerts(services);
         AddCallbacks(services, configuration);
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Schedules.ScheduleKeeper>();
         return builder;
     }
 

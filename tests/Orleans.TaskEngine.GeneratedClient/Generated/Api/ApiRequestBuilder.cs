@@ -6,6 +6,7 @@ using Orleans.TaskEngine.GeneratedClient.Api.Agents;
 using Orleans.TaskEngine.GeneratedClient.Api.Alerts;
 using Orleans.TaskEngine.GeneratedClient.Api.Batches;
 using Orleans.TaskEngine.GeneratedClient.Api.Queues;
+using Orleans.TaskEngine.GeneratedClient.Api.Schedules;
 using Orleans.TaskEngine.GeneratedClient.Api.Stats;
 using Orleans.TaskEngine.GeneratedClient.Api.TaskTypes;
 using Orleans.TaskEngine.GeneratedClient.Api.Tasks;
@@ -41,6 +42,11 @@ namespace Orleans.TaskEngine.GeneratedClient.Api
         public global::Orleans.TaskEngine.GeneratedClient.Api.Queues.QueuesRequestBuilder Queues
         {
             get => new global::Orleans.TaskEngine.GeneratedClient.Api.Queues.QueuesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The schedules property</summary>
+        public global::Orleans.TaskEngine.GeneratedClient.Api.Schedules.SchedulesRequestBuilder Schedules
+        {
+            get => new global::Orleans.TaskEngine.GeneratedClient.Api.Schedules.SchedulesRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The stats property</summary>
         public global::Orleans.TaskEngine.GeneratedClient.Api.Stats.StatsRequestBuilder Stats
