@@ -18,7 +18,10 @@ public sealed class HistoryApiTests : IAsyncLifetime
     private AgentHttp _ops = null!;
     private AgentHttp _fleet = null!;
 
-    public Task InitializeAsync()
+    // The host starts inside CreateClient, synchronously: off xunit's own threads, so nothing it awaits can wait for them.
+    public Task InitializeAsync() => Task.Run(Initialize);
+
+    private void Initialize()
     {
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseSetting("TaskEngine:Api:Mode", "Embedded")
@@ -33,7 +36,6 @@ public sealed class HistoryApiTests : IAsyncLifetime
         _backend = Client("backend-secret");
         _ops = Client("ops-secret");
         _fleet = Client("fleet-secret");
-        return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
