@@ -5,11 +5,13 @@ namespace Orleans.TaskEngine.Tests.Api;
 
 /// <summary>
 /// A two-silo cluster with the API in front: an open host, and one with API keys and a tiny rate limit.
-/// Queue <c>parked</c> has no workers, so what lands there stays countable.
+/// Queues <c>parked</c> and <c>hostile</c> have no workers, so what lands there stays countable. The hostile-input
+/// test keeps its own queue: other tests' batches settle the parked queue eventually, which its count must not see.
 /// </summary>
 public sealed class ApiCluster() : EngineCluster(2, new Dictionary<string, string?>
 {
     ["TaskEngine:Queues:Overrides:parked:Exclusive"] = "true",
+    ["TaskEngine:Queues:Overrides:hostile:Exclusive"] = "true",
 })
 {
     public const string Key = "test-key-1";
@@ -50,7 +52,10 @@ public sealed class ApiCluster() : EngineCluster(2, new Dictionary<string, strin
     }
 
     /// <summary>Pending tasks in the parked queue: a create that should not have happened shows here.</summary>
-    public async Task<int> ParkedCount() => (await Engine.GetQueueAsync("parked")).Pending;
+    public Task<int> ParkedCount() => PendingIn("parked");
+
+    /// <summary>Pending tasks in one queue.</summary>
+    public async Task<int> PendingIn(string queue) => (await Engine.GetQueueAsync(queue)).Pending;
 }
 
 [CollectionDefinition(Name)]

@@ -15,6 +15,8 @@ namespace Orleans.TaskEngine.Tests.Api;
 [Collection(ApiCollection.Name)]
 public sealed class HostileInputTests(ApiCluster fixture)
 {
+    /// <summary>A queue with no workers that only this test uses, so its count changes only by this test's requests.</summary>
+    private const string Hostile = "hostile";
     private const string LoneSurrogate = "\\ud800";
     private const string ReversedSurrogates = "\\udc00\\ud800";
 
@@ -52,7 +54,7 @@ public sealed class HostileInputTests(ApiCluster fixture)
     public async Task Hundreds_of_hostile_requests_across_every_endpoint_get_no_5xx_and_every_refusal_is_a_problem_document()
     {
         var api = fixture.Api;
-        var parked = await api.SubmitAsync(new SubmitTaskRequest { Type = "echo", Queue = "parked" });
+        var parked = await api.SubmitAsync(new SubmitTaskRequest { Type = "echo", Queue = Hostile });
         var finished = (await api.SubmitAndWaitAsync(new SubmitTaskRequest { Type = "echo" }, TimeSpan.FromSeconds(30)))!;
         Assert.True(finished.Status.IsTerminal());
         var unknown = "no-such-task-" + Guid.NewGuid().ToString("N");
@@ -67,7 +69,7 @@ public sealed class HostileInputTests(ApiCluster fixture)
         var failures = new List<string>();
         foreach (var (name, create) in cases)
         {
-            var before = await fixture.ParkedCount();
+            var before = await fixture.PendingIn(Hostile);
             using var request = create();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             HttpResponseMessage response;
@@ -94,9 +96,9 @@ public sealed class HostileInputTests(ApiCluster fixture)
                 {
                     failures.Add($"{name}: {status} without a problem document ({response.Content.Headers.ContentType}) {Trim(body)}");
                 }
-                else if (status >= 400 && await fixture.ParkedCount() != before)
+                else if (status >= 400 && await fixture.PendingIn(Hostile) != before)
                 {
-                    failures.Add($"{name}: {status}, yet the parked queue changed: {Trim(body)}");
+                    failures.Add($"{name}: {status}, yet the hostile queue changed: {Trim(body)}");
                 }
             }
         }
@@ -111,20 +113,20 @@ public sealed class HostileInputTests(ApiCluster fixture)
         ["wait timeout=NaN"] = (id => Get($"/api/tasks/{id}/wait?timeout=NaN"), "timeout"),
         ["wait timeout=-Infinity"] = (id => Get($"/api/tasks/{id}/wait?timeout=-Infinity"), "timeout"),
         ["cancel with a 501-character reason"] = (id => Post($"/api/tasks/{id}/cancel?reason={new string('r', 501)}", null), "reason"),
-        ["delaySeconds \"NaN\""] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"parked","delaySeconds":"NaN"}""")), "delaySeconds"),
-        ["runAt in the year 9999"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"parked","runAt":"9999-12-31T23:59:59Z"}""")), "runAt"),
-        ["idempotencyKey empty"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"parked","idempotencyKey":""}""")), "idempotencyKey"),
-        ["idempotencyKey blank"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"parked","idempotencyKey":"  "}""")), "idempotencyKey"),
-        ["idempotencyKey NUL"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"parked","idempotencyKey":"a\u0000"}""")), "idempotencyKey"),
-        ["idempotencyKey 201 characters"] = (_ => Post("/api/tasks", Json($$"""{"type":"echo","queue":"parked","idempotencyKey":"{{new string('k', 201)}}"}""")), "idempotencyKey"),
-        ["batch idempotencyKey 201 characters"] = (_ => Post("/api/tasks/batch", Json($$"""{"tasks":[{"type":"echo","queue":"parked","idempotencyKey":"{{new string('k', 201)}}"}]}""")), "idempotencyKey"),
-        ["Idempotency-Key lone surrogate"] = (_ => WithHeader(Post("/api/tasks", Json("""{"type":"echo","queue":"parked"}""")), "Idempotency-Key", "k" + (char)0xD800), "Idempotency-Key"),
-        ["Idempotency-Key tab"] = (_ => WithHeader(Post("/api/tasks", Json("""{"type":"echo","queue":"parked"}""")), "Idempotency-Key", "a\tb"), "Idempotency-Key"),
-        ["two Idempotency-Keys"] = (_ => WithHeaders(Post("/api/tasks", Json("""{"type":"echo","queue":"parked"}""")), "Idempotency-Key", "a", "b"), "Idempotency-Key"),
-        ["Idempotency-Key on a batch"] = (_ => WithHeader(Post("/api/tasks/batch", Json("""{"tasks":[{"type":"echo","queue":"parked"}]}""")), "Idempotency-Key", "k"), "idempotencyKey"),
-        ["tags [null]"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"parked","tags":["a",null]}""")), "tags"),
-        ["a 101-character tag"] = (_ => Post("/api/tasks", Json($$"""{"type":"echo","queue":"parked","tags":["{{new string('t', 101)}}"]}""")), "tags"),
-        ["a tag with a line break"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"parked","tags":["a\nb"]}""")), "tags"),
+        ["delaySeconds \"NaN\""] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"hostile","delaySeconds":"NaN"}""")), "delaySeconds"),
+        ["runAt in the year 9999"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"hostile","runAt":"9999-12-31T23:59:59Z"}""")), "runAt"),
+        ["idempotencyKey empty"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"hostile","idempotencyKey":""}""")), "idempotencyKey"),
+        ["idempotencyKey blank"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"hostile","idempotencyKey":"  "}""")), "idempotencyKey"),
+        ["idempotencyKey NUL"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"hostile","idempotencyKey":"a\u0000"}""")), "idempotencyKey"),
+        ["idempotencyKey 201 characters"] = (_ => Post("/api/tasks", Json($$"""{"type":"echo","queue":"hostile","idempotencyKey":"{{new string('k', 201)}}"}""")), "idempotencyKey"),
+        ["batch idempotencyKey 201 characters"] = (_ => Post("/api/tasks/batch", Json($$"""{"tasks":[{"type":"echo","queue":"hostile","idempotencyKey":"{{new string('k', 201)}}"}]}""")), "idempotencyKey"),
+        ["Idempotency-Key lone surrogate"] = (_ => WithHeader(Post("/api/tasks", Json("""{"type":"echo","queue":"hostile"}""")), "Idempotency-Key", "k" + (char)0xD800), "Idempotency-Key"),
+        ["Idempotency-Key tab"] = (_ => WithHeader(Post("/api/tasks", Json("""{"type":"echo","queue":"hostile"}""")), "Idempotency-Key", "a\tb"), "Idempotency-Key"),
+        ["two Idempotency-Keys"] = (_ => WithHeaders(Post("/api/tasks", Json("""{"type":"echo","queue":"hostile"}""")), "Idempotency-Key", "a", "b"), "Idempotency-Key"),
+        ["Idempotency-Key on a batch"] = (_ => WithHeader(Post("/api/tasks/batch", Json("""{"tasks":[{"type":"echo","queue":"hostile"}]}""")), "Idempotency-Key", "k"), "idempotencyKey"),
+        ["tags [null]"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"hostile","tags":["a",null]}""")), "tags"),
+        ["a 101-character tag"] = (_ => Post("/api/tasks", Json($$"""{"type":"echo","queue":"hostile","tags":["{{new string('t', 101)}}"]}""")), "tags"),
+        ["a tag with a line break"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"hostile","tags":["a\nb"]}""")), "tags"),
         ["queue with a zero-width space"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"park\u200Bed"}""")), "queue"),
         ["queue with a right-to-left override"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"\u202Edekrap"}""")), "queue"),
         ["queue of a byte-order mark"] = (_ => Post("/api/tasks", Json("""{"type":"echo","queue":"\uFEFF"}""")), "queue"),
@@ -136,8 +138,8 @@ public sealed class HostileInputTests(ApiCluster fixture)
     [MemberData(nameof(RefusalNames))]
     public async Task Hostile_values_once_accepted_are_refused_with_the_reason_and_change_nothing(string name)
     {
-        var parked = await fixture.Api.SubmitAsync(new SubmitTaskRequest { Type = "echo", Queue = "parked" });
-        var before = await fixture.ParkedCount();
+        var parked = await fixture.Api.SubmitAsync(new SubmitTaskRequest { Type = "echo", Queue = Hostile });
+        var before = await fixture.PendingIn(Hostile);
         var queues = await _http.GetStringAsync("/api/queues");
         var (create, reason) = Refusals[name];
 
@@ -145,7 +147,7 @@ public sealed class HostileInputTests(ApiCluster fixture)
         using var response = await _http.SendAsync(request);
 
         await TaskApiTests.AssertProblem(response, HttpStatusCode.BadRequest, reason);
-        Assert.Equal(before, await fixture.ParkedCount());
+        Assert.Equal(before, await fixture.PendingIn(Hostile));
         Assert.Equal(TaskState.Pending, (await fixture.Api.GetAsync(parked.Id))!.Status);
         Assert.Equal(Count(queues), Count(await _http.GetStringAsync("/api/queues")));
         await fixture.Api.CancelAsync(parked.Id);
@@ -188,8 +190,8 @@ public sealed class HostileInputTests(ApiCluster fixture)
             cases.Add(($"wait unknown timeout={value}", () => Get($"/api/tasks/{unknown}/wait?timeout={value}")));
             cases.Add(($"wait finished timeout={value}", () => Get($"/api/tasks/{finished}/wait?timeout={value}")));
 
-            // A well-formed submit with a hostile ?wait: a valid value creates a parked task, which is fine.
-            cases.Add(($"submit wait={value}", () => Post($"/api/tasks?wait={value}", Json("""{"type":"echo","queue":"parked"}"""))));
+            // A well-formed submit with a hostile ?wait: a valid value creates a task that waits in the hostile queue, which is fine.
+            cases.Add(($"submit wait={value}", () => Post($"/api/tasks?wait={value}", Json("""{"type":"echo","queue":"hostile"}"""))));
         }
 
         foreach (var reason in new[] { new string('r', 20_000), "%00", "%ED%A0%80", "%E2%80%AE", "%0D%0A", "%F0%9F%92%A9", "%FF", "" })
@@ -206,8 +208,8 @@ public sealed class HostileInputTests(ApiCluster fixture)
             ("empty", ""), ("unterminated", "{"), ("nul", "nul"), ("string", "\"str\""), ("number", "123"), ("array", "[]"),
             ("null", "null"), ("object", "{}"), ("trailing comma", """{"type":"echo",}"""), ("comment", "// c\n{\"type\":\"echo\"}"),
             ("two objects", """{"type":"echo"}{"type":"echo"}"""), ("NaN literal", """{"type":"echo","delaySeconds":NaN}"""),
-            ("duplicate property", """{"type":"echo","type":"nope","queue":"parked"}"""),
-            ("long property name", "{\"" + new string('p', 100_000) + "\":1,\"type\":\"echo\",\"queue\":\"parked\"}"),
+            ("duplicate property", """{"type":"echo","type":"nope","queue":"hostile"}"""),
+            ("long property name", "{\"" + new string('p', 100_000) + "\":1,\"type\":\"echo\",\"queue\":\"hostile\"}"),
             ("deep body", new string('[', 100_000)), ("deep object body", string.Concat(Enumerable.Repeat("{\"a\":", 5_000)) + "1" + new string('}', 5_000)),
             ("deep payload 65", Payload(new string('[', 65) + new string(']', 65))),
             ("deep payload 10000", Payload(new string('[', 10_000) + new string(']', 10_000))),
@@ -236,21 +238,21 @@ public sealed class HostileInputTests(ApiCluster fixture)
         {
             foreach (var value in values)
             {
-                bodies.Add(($"{field}={Short(value)}", $$"""{"type":"echo","queue":"parked","{{field}}":{{value}}}"""));
+                bodies.Add(($"{field}={Short(value)}", $$"""{"type":"echo","queue":"hostile","{{field}}":{{value}}}"""));
             }
         }
 
         foreach (var (name, body) in bodies)
         {
             cases.Add(($"submit {name}", () => Post("/api/tasks", Json(body))));
-            cases.Add(($"batch item {name}", () => Post("/api/tasks/batch", Json($$"""{"tasks":[{"type":"echo","queue":"parked"},{{(body.Length == 0 ? "\"\"" : body)}}]}"""))));
+            cases.Add(($"batch item {name}", () => Post("/api/tasks/batch", Json($$"""{"tasks":[{"type":"echo","queue":"hostile"},{{(body.Length == 0 ? "\"\"" : body)}}]}"""))));
         }
 
         foreach (var (name, body) in new[]
         {
             ("tasks null", """{"tasks":null}"""), ("tasks object", """{"tasks":{}}"""), ("tasks empty", """{"tasks":[]}"""),
             ("tasks [null]", """{"tasks":[null]}"""), ("tasks [1]", """{"tasks":[1]}"""), ("tasks string", """{"tasks":"x"}"""),
-            ("1001 tasks", "{\"tasks\":[" + string.Join(",", Enumerable.Repeat("""{"type":"echo","queue":"parked"}""", 1001)) + "]}"),
+            ("1001 tasks", "{\"tasks\":[" + string.Join(",", Enumerable.Repeat("""{"type":"echo","queue":"hostile"}""", 1001)) + "]}"),
             ("deep tasks", "{\"tasks\":" + new string('[', 10_000) + "}"), ("no tasks", "{}"), ("array", "[]"), ("empty", ""),
         })
         {
@@ -261,12 +263,12 @@ public sealed class HostileInputTests(ApiCluster fixture)
         cases.Add(("submit invalid UTF-8", () => Post("/api/tasks", Bytes([0x7B, 0x22, 0x74, 0x79, 0x70, 0x65, 0x22, 0x3A, 0x22, 0xFF, 0xFE, 0xC0, 0xAF, 0x22, 0x7D]))));
         cases.Add(("submit encoded lone surrogate bytes", () => Post("/api/tasks", Bytes([.. "{\"type\":\""u8, 0xED, 0xA0, 0x80, .. "\"}"u8]))));
         cases.Add(("batch invalid UTF-8", () => Post("/api/tasks/batch", Bytes([0x7B, 0x22, 0x74, 0x61, 0x73, 0x6B, 0x73, 0x22, 0x3A, 0xFF, 0x7D]))));
-        cases.Add(("submit BOM", () => Post("/api/tasks", Bytes([0xEF, 0xBB, 0xBF, .. """{"type":"echo","queue":"parked"}"""u8]))));
+        cases.Add(("submit BOM", () => Post("/api/tasks", Bytes([0xEF, 0xBB, 0xBF, .. """{"type":"echo","queue":"hostile"}"""u8]))));
     }
 
     private static void AddHeaders(List<(string, Func<HttpRequestMessage>)> cases, string finished)
     {
-        const string Body = """{"type":"echo","queue":"parked"}""";
+        const string Body = """{"type":"echo","queue":"hostile"}""";
         foreach (var key in new[] { "", " ", new string('k', 200), new string('k', 201), new string('k', 10_000), "é", "\u202E", "\u200B", "a\tb", "\ud800", "%00" })
         {
             cases.Add(($"Idempotency-Key '{Short(key)}'", () => WithHeader(Post("/api/tasks", Json(Body)), "Idempotency-Key", key)));
@@ -285,7 +287,7 @@ public sealed class HostileInputTests(ApiCluster fixture)
             cases.Add(($"repeat key payload {first}", () => WithHeader(Post("/api/tasks", Json(Payload(first))), "Idempotency-Key", key)));
             cases.Add(($"repeat key payload {first} then {repeat}", () => WithHeader(Post("/api/tasks", Json(Payload(repeat))), "Idempotency-Key", key)));
             cases.Add(($"batch same key payloads {first} and {repeat}", () => Post("/api/tasks/batch", Json(
-                $$"""{"tasks":[{"type":"echo","queue":"parked","idempotencyKey":"{{key}}-b","payload":{{first}}},{"type":"echo","queue":"parked","idempotencyKey":"{{key}}-b","payload":{{repeat}}}]}"""))));
+                $$"""{"tasks":[{"type":"echo","queue":"hostile","idempotencyKey":"{{key}}-b","payload":{{first}}},{"type":"echo","queue":"hostile","idempotencyKey":"{{key}}-b","payload":{{repeat}}}]}"""))));
         }
 
         cases.Add(("two Idempotency-Keys", () =>
@@ -358,7 +360,7 @@ public sealed class HostileInputTests(ApiCluster fixture)
         return content;
     }
 
-    private static string Payload(string payload) => $$"""{"type":"echo","queue":"parked","payload":{{payload}}}""";
+    private static string Payload(string payload) => $$"""{"type":"echo","queue":"hostile","payload":{{payload}}}""";
 
     private static string Short(string text) => text.Length > 40 ? string.Create(CultureInfo.InvariantCulture, $"{text[..40]}…({text.Length})") : text;
 
