@@ -17,8 +17,6 @@ public static class TaskEndpoints
     /// <summary>The SSE request header a reconnecting client sends with the id of the last event it received.</summary>
     public const string LastEventIdHeader = "Last-Event-ID";
 
-    private static readonly TimeSpan EventWaitSlice = TimeSpan.FromSeconds(15);
-
     public static RouteGroupBuilder MapTaskEndpoints(this RouteGroupBuilder api)
     {
         var tasks = api.MapGroup("/tasks").WithTags("Tasks").AddEndpointFilter(new RouteIdFilter("task id"));
@@ -192,9 +190,8 @@ public static class TaskEndpoints
     /// <summary>The task's events after sequence <paramref name="after"/>; each goes out with its sequence as its SSE id.</summary>
     private static async IAsyncEnumerable<SseItem<TaskEvent>> StreamAsync(ITaskGrain task, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        await foreach (var page in TaskEventFeed.PagesAsync(task, after, cancellationToken))
         {
-            var page = await task.WaitForEvents(after, EventWaitSlice).WaitAsync(cancellationToken);
             if (page is null)
             {
                 yield break;
@@ -203,12 +200,6 @@ public static class TaskEndpoints
             foreach (var e in page.Events)
             {
                 yield return new SseItem<TaskEvent>(e, e.Kind == TaskEventKind.Progress ? "progress" : "transition") { EventId = e.Sequence.ToString(CultureInfo.InvariantCulture) };
-                after = e.Sequence;
-            }
-
-            if (page.Finished)
-            {
-                yield break;
             }
         }
     }

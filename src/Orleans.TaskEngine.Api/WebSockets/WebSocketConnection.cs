@@ -1,6 +1,7 @@
 using System.Net.WebSockets;
 using System.Text;
 using System.Threading.Channels;
+using Orleans.TaskEngine.Api.Endpoints;
 using Orleans.TaskEngine.Grains;
 using Orleans.TaskEngine.Scheduling;
 using Orleans.TaskEngine.Tasks;
@@ -13,9 +14,6 @@ namespace Orleans.TaskEngine.Api.WebSockets;
 /// </summary>
 public sealed partial class WebSocketConnection : IQueueWatcher, IDisposable
 {
-    // Under the Orleans response timeout (30 s), as the SSE stream's.
-    private static readonly TimeSpan EventWaitSlice = TimeSpan.FromSeconds(15);
-
     // A queue announces a task while its submit is still being stored: until then the task answers as if it did not exist.
     private static readonly TimeSpan AnnouncedTaskGrace = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan AnnouncedTaskRetry = TimeSpan.FromMilliseconds(100);
@@ -199,9 +197,8 @@ public sealed partial class WebSocketConnection : IQueueWatcher, IDisposable
         var started = _time.GetTimestamp();
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            await foreach (var page in TaskEventFeed.PagesAsync(task, after, cancellationToken))
             {
-                var page = await task.WaitForEvents(after, EventWaitSlice).WaitAsync(cancellationToken);
                 LogPage(_logger, taskId, after, page?.Events.Count ?? -1, page?.Finished ?? false);
                 if (page is null && announced && _time.GetElapsedTime(started) < AnnouncedTaskGrace)
                 {
