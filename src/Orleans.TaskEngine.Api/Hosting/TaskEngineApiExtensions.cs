@@ -62,6 +62,7 @@ public static class TaskEngineApiExtensions
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         services.AddTaskEngineMetrics();
 
+        services.AddSingleton(sp => ApiKeyAuthenticationHandler.Callers(sp.GetRequiredService<IOptions<ApiOptions>>().Value));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(o =>

@@ -17,18 +17,17 @@ public sealed class SiloKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var header = Request.Headers.Authorization.ToString();
-        if (!keys.HasKeys || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (!keys.HasKeys || BearerHeader.KeyOf(Request.Headers.Authorization.ToString()) is not { } presented)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
-        if (!keys.Accepts(header["Bearer ".Length..].Trim()))
+        if (!keys.Accepts(presented))
         {
             return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "operator")], SchemeName);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, SiloKeys.Operator)], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.Extensions.Configuration;
 
 namespace Orleans.TaskEngine.Hosting.Security;
@@ -13,12 +11,14 @@ public sealed class SiloKeys
 {
     public const string ApiSection = "TaskEngine:Api";
 
-    private readonly byte[][] _keys;
+    /// <summary>The one caller any key identifies on a silo.</summary>
+    public const string Operator = "operator";
 
-    public SiloKeys(IEnumerable<string> keys) =>
-        _keys = [.. keys.Where(k => !string.IsNullOrWhiteSpace(k)).Select(k => Encoding.UTF8.GetBytes(k))];
+    private readonly KeyMatcher<string> _keys;
 
-    public bool HasKeys => _keys.Length > 0;
+    public SiloKeys(IEnumerable<string> keys) => _keys = new KeyMatcher<string>(keys.Select(k => (k, Operator)));
+
+    public bool HasKeys => _keys.HasKeys;
 
     public static SiloKeys From(IConfiguration configuration)
     {
@@ -30,15 +30,5 @@ public sealed class SiloKeys
     }
 
     /// <summary>Whether <paramref name="presented"/> is one of the keys (compared in constant time).</summary>
-    public bool Accepts(string presented)
-    {
-        var bytes = Encoding.UTF8.GetBytes(presented);
-        var accepted = false;
-        foreach (var key in _keys)
-        {
-            accepted |= CryptographicOperations.FixedTimeEquals(bytes, key);
-        }
-
-        return accepted;
-    }
+    public bool Accepts(string presented) => _keys.TryMatch(presented, out _);
 }
