@@ -106,6 +106,25 @@ internal sealed class InProcessHistoryBook
         }
     }
 
+    public IReadOnlyList<FinishedByQueue> CountFinished(DateTimeOffset from, DateTimeOffset to)
+    {
+        var counts = new Dictionary<string, (int Completed, int Failed)>(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            foreach (var entry in _entries.Values)
+            {
+                var summary = entry.Summary;
+                if (summary.FinishedAt is { } at && at >= from && at < to && summary.Status is TaskState.Completed or TaskState.Failed)
+                {
+                    var (completed, failed) = counts.GetValueOrDefault(summary.Queue);
+                    counts[summary.Queue] = summary.Status == TaskState.Completed ? (completed + 1, failed) : (completed, failed + 1);
+                }
+            }
+        }
+
+        return [.. counts.Select(c => new FinishedByQueue(c.Key, c.Value.Completed, c.Value.Failed))];
+    }
+
     public TaskStatsInput StatsInput(DateTimeOffset from, DateTimeOffset to)
     {
         var finished = new List<TaskSummary>();

@@ -17,6 +17,27 @@ public sealed partial class PostgresTaskHistory
             OR (last_error_at IS NOT NULL AND last_error_at >= @from))
         """;
 
+    // The failure-ratio alerts' count: the window's finishes through the same partial index, no row read whole.
+    internal const string CountFinishedSql = """
+        SELECT queue, count(*) FILTER (WHERE status = 'completed')::int, count(*) FILTER (WHERE status = 'failed')::int
+        FROM taskengine_task_summaries
+        WHERE service_id = @service AND finished_at IS NOT NULL AND finished_at >= @from AND finished_at < @to
+          AND status IN ('completed', 'failed')
+        GROUP BY queue
+        """;
+
+    public async Task<IReadOnlyList<FinishedByQueue>> CountFinishedAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        await QueryAsync(
+            "count the finished tasks",
+            CountFinishedSql,
+            p =>
+            {
+                p.AddWithValue("from", NpgsqlDbType.TimestampTz, from.UtcDateTime);
+                p.AddWithValue("to", NpgsqlDbType.TimestampTz, to.UtcDateTime);
+            },
+            reader => new FinishedByQueue(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2)),
+            cancellationToken).ConfigureAwait(false);
+
     public async Task<TaskStatsInput> LoadStatsInputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
         var rows = await QueryAsync(

@@ -10,7 +10,7 @@ namespace Orleans.TaskEngine.Alerts;
 /// <summary>
 /// Reads what the rules need, and only that: the status of the queues with work in the queue index (so an idle queue's
 /// scheduler is not kept awake) and of the queues a rule names; the finished tasks of each failure-ratio window from
-/// the history store; the membership. A part that fails is left unknown (see <see cref="AlertInputs"/>) and logged.
+/// the history store (counted there); the membership. A part that fails is left unknown (see <see cref="AlertInputs"/>) and logged.
 /// </summary>
 public sealed partial class AlertInputReader(
     IGrainFactory grains, IQueueIndex index, ITaskHistory history, IClusterMembershipService membership, ILogger<AlertInputReader> logger)
@@ -67,14 +67,8 @@ public sealed partial class AlertInputReader(
     {
         try
         {
-            var input = await history.LoadStatsInputAsync(from, to, cancellationToken);
-            return input.Finished
-                .Where(s => s.FinishedAt is { } at && at >= from && at < to && s.Status is TaskState.Completed or TaskState.Failed)
-                .GroupBy(s => s.Queue, StringComparer.Ordinal)
-                .ToDictionary(
-                    g => g.Key,
-                    g => new FinishedCounts(g.Count(s => s.Status == TaskState.Completed), g.Count(s => s.Status == TaskState.Failed)),
-                    StringComparer.Ordinal);
+            var counts = await history.CountFinishedAsync(from, to, cancellationToken);
+            return counts.ToDictionary(c => c.Queue, c => new FinishedCounts(c.Completed, c.Failed), StringComparer.Ordinal);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

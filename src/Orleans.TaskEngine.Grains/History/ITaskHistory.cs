@@ -21,6 +21,12 @@ public interface ITaskHistory
     /// </summary>
     Task<TaskStatsInput> LoadStatsInputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// By queue, the incarnations that finished completed or failed in [<paramref name="from"/>, <paramref name="to"/>):
+    /// counted by the store, for the failure-ratio alerts, which read it on every evaluation.
+    /// </summary>
+    Task<IReadOnlyList<FinishedByQueue>> CountFinishedAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+
     /// <summary>Purges up to <paramref name="limit"/> incarnations created before <paramref name="before"/>, oldest first, with their events; returns how many.</summary>
     Task<int> PurgeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default);
 }

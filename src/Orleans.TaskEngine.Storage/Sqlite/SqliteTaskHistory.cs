@@ -33,6 +33,14 @@ public sealed class SqliteTaskHistory(SqliteDatabase database, IOptions<ClusterO
         WHERE service_id = $s AND last_error_at IS NOT NULL AND last_error_at >= $from
         """;
 
+    // The failure-ratio alerts' count: the window's finishes through the finish-time index, no row read whole.
+    private const string CountFinishedSql = """
+        SELECT queue, sum(status = 'completed'), sum(status = 'failed') FROM taskengine_task_summaries
+        WHERE service_id = $s AND finished_at IS NOT NULL AND finished_at >= $from AND finished_at < $to
+          AND status IN ('completed', 'failed')
+        GROUP BY queue
+        """;
+
     private const string DoomedSql = "SELECT task_id, created_at, tags FROM taskengine_task_summaries WHERE service_id = $s AND created_at < $before ORDER BY created_at, task_id LIMIT $limit";
 
     private const string DeleteSql = "DELETE FROM taskengine_task_summaries WHERE service_id = $s AND task_id = $t AND created_at = $c";
@@ -87,6 +95,19 @@ public sealed class SqliteTaskHistory(SqliteDatabase database, IOptions<ClusterO
                 command.Parameters.AddWithValue("$from", from.UtcTicks);
                 command.Parameters.AddWithValue("$to", to.UtcTicks);
                 return ReportRows.ToStatsInput(command.ReadAll(r => (ReadSummary(r), r.GetString(13), !r.IsDBNull(14))), from, to);
+            },
+            cancellationToken);
+
+    public Task<IReadOnlyList<FinishedByQueue>> CountFinishedAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        database.ReadAsync<IReadOnlyList<FinishedByQueue>>(
+            connection =>
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = CountFinishedSql;
+                command.Parameters.AddWithValue("$s", _serviceId);
+                command.Parameters.AddWithValue("$from", from.UtcTicks);
+                command.Parameters.AddWithValue("$to", to.UtcTicks);
+                return command.ReadAll(r => new FinishedByQueue(r.GetString(0), r.GetInt32(1), r.GetInt32(2)));
             },
             cancellationToken);
 

@@ -184,6 +184,15 @@ public sealed class PostgresStatementPlanTests(PostgresFixture postgres)
         Assert.False(report.Contains("Seq Scan", StringComparison.Ordinal), report);
         Assert.Contains("taskengine_task_summaries_finished", report, StringComparison.Ordinal);
         Assert.Contains("taskengine_task_summaries_failed", report, StringComparison.Ordinal);
+
+        // The failure-ratio alerts' count reads the window's finishes through their partial index.
+        var count = await PlanAsync(connection, "EXPLAIN " + PostgresTaskHistory.CountFinishedSql, p =>
+        {
+            p.AddWithValue("from", middle.AddHours(-1).UtcDateTime);
+            p.AddWithValue("to", middle.UtcDateTime);
+        });
+        Assert.False(count.Contains("Seq Scan", StringComparison.Ordinal), count);
+        Assert.Contains("taskengine_task_summaries_finished", count, StringComparison.Ordinal);
     }
 
     private static async Task<string> PlanAsync(NpgsqlConnection connection, string sql, Action<NpgsqlParameterCollection> bind)

@@ -178,6 +178,23 @@ public abstract class HistoryContract
     }
 
     [Fact]
+    public async Task The_windows_completed_and_failed_tasks_are_counted_by_queue()
+    {
+        var (storage, history) = NewStores();
+        await new Writer(storage, "ok-1", T0, queue: "a").WriteAsync(TaskState.Completed, ("completed", "system", null));
+        await new Writer(storage, "ok-2", T0, queue: "a").WriteAsync(TaskState.Completed, ("completed", "system", null));
+        await new Writer(storage, "bad-1", T0, queue: "a").WriteAsync(TaskState.Failed, ("failed", "system", "error"));
+        await new Writer(storage, "bad-2", T0, queue: "b").WriteAsync(TaskState.Failed, ("failed", "system", "error"));
+        await new Writer(storage, "cancelled", T0, queue: "b").WriteAsync(TaskState.Cancelled, ("cancelled", "alice", null));
+        await new Writer(storage, "waiting", T0, queue: "c").WriteAsync(TaskState.Pending, ("submitted", "system", null));
+        await new Writer(storage, "later", T0.AddHours(2), queue: "a").WriteAsync(TaskState.Completed, ("completed", "system", null));
+
+        var counts = (await history.CountFinishedAsync(T0, T0.AddHours(1))).OrderBy(c => c.Queue, StringComparer.Ordinal).ToList();
+
+        Assert.Equal([new FinishedByQueue("a", 2, 1), new FinishedByQueue("b", 0, 1)], counts);
+    }
+
+    [Fact]
     public async Task States_other_than_a_tasks_write_nothing_to_the_log()
     {
         var (storage, history) = NewStores();
