@@ -2,7 +2,7 @@ namespace Orleans.TaskEngine.Alerts;
 
 /// <summary>
 /// The alerts' durable state (the alert grain's): each alert that ever fired, and what the evaluator needs to remember
-/// between evaluations. Written when an alert changes state, before its webhooks are sent.
+/// between evaluations. Written when an alert changes state, with the POSTs it owes the webhooks, before they are sent.
 /// </summary>
 [GenerateSerializer]
 public sealed class AlertBook
@@ -19,11 +19,15 @@ public sealed class AlertBook
     /// <summary>Whether the membership has been read once: deaths seen at the first read are old news.</summary>
     [Id(3)] public bool MembershipSeen { get; set; }
 
+    /// <summary>The webhook POSTs not yet settled, in the order of their transitions (<see cref="AlertOutbox"/>).</summary>
+    [Id(4)] public List<AlertDelivery> Outbox { get; set; } = [];
+
     public AlertBook Copy() => new()
     {
         Alerts = new(Alerts, StringComparer.Ordinal),
         TrippedSince = new(TrippedSince, StringComparer.Ordinal),
         Deaths = new(Deaths, StringComparer.Ordinal),
         MembershipSeen = MembershipSeen,
+        Outbox = [.. Outbox],
     };
 }

@@ -10,9 +10,11 @@ namespace Orleans.TaskEngine.Alerts;
 
 /// <summary>
 /// Evaluates the alert rules for the whole cluster (key 0: one activation cluster-wide) on a grain timer, every
-/// <see cref="AlertOptions.EvaluationInterval"/>. A transition is written to the grain's state first and then logged
-/// and handed to <see cref="AlertWebhooks"/>, so a restarted grain does not send it again; a crash between the write and
-/// the send loses that POST (at most once per transition). The timer keeps the grain active; the silos'
+/// <see cref="AlertOptions.EvaluationInterval"/>. A transition is written to the grain's state together with the POST
+/// it owes each webhook (the book's outbox), then logged, and the outbox is handed to <see cref="AlertWebhooks"/>,
+/// which settles each delivery here once it is delivered or given up. Each evaluation hands the outbox over again (the
+/// sender ignores what it already holds), so a delivery whose sender died, or whose settling was lost, is sent again
+/// with the same delivery id: at least once per transition and webhook. The timer keeps the grain active; the silos'
 /// <see cref="AlertKeeper"/> brings it back after its silo dies or the cluster restarts.
 /// </summary>
 public sealed partial class AlertGrain : Grain, IAlertGrain
@@ -42,6 +44,15 @@ public sealed partial class AlertGrain : Grain, IAlertGrain
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         await _state.ReadAsync();
+        var forgotten = AlertOutbox.Forget(_state.State, _options.Webhooks);
+        if (forgotten.Count > 0)
+        {
+            // Owed to webhooks taken out of the configuration: nobody is there to send them to.
+            LogForgotten(forgotten.Count);
+            await TryWriteAsync();
+        }
+
+        HandOver();
         if (_rules.Count > 0)
         {
             this.RegisterGrainTimer(
@@ -55,11 +66,20 @@ public sealed partial class AlertGrain : Grain, IAlertGrain
 
     public Task Wake() => Task.CompletedTask;
 
+    public async Task Settled(string deliveryId)
+    {
+        if (AlertOutbox.Settle(_state.State, deliveryId))
+        {
+            await TryWriteAsync();
+        }
+    }
+
     private async Task EvaluateAsync(CancellationToken cancellationToken)
     {
         var inputs = await _reader.ReadAsync(_rules, _time.GetUtcNow(), cancellationToken);
         var before = _state.State;
         var evaluation = AlertEvaluator.Evaluate(_rules, before, inputs);
+        var dropped = AlertOutbox.Add(evaluation.Book, evaluation.Transitions, _options.Webhooks, NewDeliveryId);
         _state.State = evaluation.Book;
         if (evaluation.Changed)
         {
@@ -87,8 +107,36 @@ public sealed partial class AlertGrain : Grain, IAlertGrain
             {
                 LogResolved(transition.Name, transition.Message, transition.Since);
             }
+        }
 
-            _webhooks.Send(transition);
+        foreach (var delivery in dropped)
+        {
+            LogDropped(delivery.Alert.Name, delivery.Alert.State, delivery.Url, AlertOutbox.MaxPerWebhook);
+        }
+
+        HandOver();
+    }
+
+    private void HandOver()
+    {
+        foreach (var delivery in _state.State.Outbox)
+        {
+            _webhooks.Send(delivery);
         }
     }
+
+    /// <summary>A write that may fail: what it carries is written by the next one, or sent again after a restart (at least once).</summary>
+    private async Task TryWriteAsync()
+    {
+        try
+        {
+            await _state.WriteAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogOutboxWriteFailed(ex);
+        }
+    }
+
+    private static string NewDeliveryId() => "alr-" + Guid.NewGuid().ToString("N");
 }

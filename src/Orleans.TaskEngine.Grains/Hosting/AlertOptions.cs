@@ -20,11 +20,11 @@ public sealed class AlertOptions
     /// <summary>The HMAC-SHA256 key of <c>X-TaskEngine-Signature</c>; required when there are webhooks.</summary>
     public string? Secret { get; set; }
 
-    /// <summary>Attempts per POST (the first included) before it is dropped with an error in the log.</summary>
+    /// <summary>Attempts per POST (the first included) before it is given up with an error in the log; a restart of the cluster starts the count again.</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 8;
 
-    /// <summary>The wait after a failed attempt; doubled after each, up to <see cref="RetryMaxDelay"/>.</summary>
+    /// <summary>The wait after a failed attempt; doubled after each, up to <see cref="RetryMaxDelay"/>, then scaled by a random 50–100 %.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -11,19 +11,9 @@ namespace Orleans.TaskEngine.Tests.Callbacks;
 public sealed class CallbackCrashTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
-    private readonly string _folder = Directory.CreateTempSubdirectory("taskengine-callbacks-").FullName;
+    private readonly TemporaryFolder _folder = new("taskengine-callbacks-");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left to the system's temporary-file cleanup.
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task A_callback_refused_until_the_host_is_killed_is_delivered_after_the_restart_with_the_same_delivery_id()
@@ -32,7 +22,7 @@ public sealed class CallbackCrashTests : IDisposable
         var settings = CallbackCrashSettings.Environment();
 
         string id;
-        var (first, baseUrl) = await EngineProcess.StartEmbeddedApiAsync(settings, workingDirectory: _folder);
+        var (first, baseUrl) = await EngineProcess.StartEmbeddedApiAsync(settings, workingDirectory: _folder.Path);
         await using (first)
         {
             using var http = new HttpClient { BaseAddress = baseUrl };
@@ -48,7 +38,7 @@ public sealed class CallbackCrashTests : IDisposable
         Assert.All(refused, r => Assert.Equal(HttpStatusCode.InternalServerError, r.Answer));
         receiver.Refusing = false;
 
-        var (second, _) = await EngineProcess.StartEmbeddedApiAsync(settings, workingDirectory: _folder);
+        var (second, _) = await EngineProcess.StartEmbeddedApiAsync(settings, workingDirectory: _folder.Path);
         await using (second)
         {
             var all = await Eventually.Until(() => Task.FromResult(receiver.For(id)), r => r.Any(x => x.Answer == HttpStatusCode.NoContent), Patience, $"the callback of {id} after the restart");
