@@ -125,6 +125,30 @@ internal sealed class InProcessHistoryBook
         return [.. counts.Select(c => new FinishedByQueue(c.Key, c.Value.Completed, c.Value.Failed))];
     }
 
+    public IReadOnlyList<FinishedInMinute> CountFinishedByMinute(DateTimeOffset from, DateTimeOffset to)
+    {
+        var counts = new SortedDictionary<long, (int Completed, int Failed, int Cancelled)>();
+        lock (_gate)
+        {
+            foreach (var entry in _entries.Values)
+            {
+                if (entry.Summary.FinishedAt is { } at && at >= from && at < to)
+                {
+                    var minute = FinishedInMinute.MinuteOf(at);
+                    var (completed, failed, cancelled) = counts.GetValueOrDefault(minute);
+                    counts[minute] = entry.Summary.Status switch
+                    {
+                        TaskState.Completed => (completed + 1, failed, cancelled),
+                        TaskState.Failed => (completed, failed + 1, cancelled),
+                        _ => (completed, failed, cancelled + 1),
+                    };
+                }
+            }
+        }
+
+        return [.. counts.Select(c => new FinishedInMinute(c.Key, c.Value.Completed, c.Value.Failed, c.Value.Cancelled))];
+    }
+
     public TaskStatsInput StatsInput(DateTimeOffset from, DateTimeOffset to)
     {
         var finished = new List<TaskSummary>();

@@ -38,6 +38,9 @@ public sealed class InProcessTaskHistory(IOptions<ClusterOptions> cluster, IOpti
     public Task<IReadOnlyList<FinishedByQueue>> CountFinishedAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
         Task.FromResult(Book.CountFinished(from, to));
 
+    public Task<IReadOnlyList<FinishedInMinute>> CountFinishedByMinuteAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Book.CountFinishedByMinute(from, to));
+
     public Task<int> PurgeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default) =>
         Task.FromResult(Book.Purge(before, limit));
 }

@@ -26,30 +26,47 @@ public sealed partial class PostgresTaskHistory
         GROUP BY queue
         """;
 
+    // The dashboard's count per minute: the same partial index, grouped by the minute of the finish.
+    internal const string CountFinishedByMinuteSql = """
+        SELECT floor(extract(epoch FROM finished_at) / 60)::bigint,
+          count(*) FILTER (WHERE status = 'completed')::int, count(*) FILTER (WHERE status = 'failed')::int,
+          count(*) FILTER (WHERE status = 'cancelled')::int
+        FROM taskengine_task_summaries
+        WHERE service_id = @service AND finished_at IS NOT NULL AND finished_at >= @from AND finished_at < @to
+        GROUP BY 1
+        """;
+
+    public async Task<IReadOnlyList<FinishedInMinute>> CountFinishedByMinuteAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        await QueryWindowAsync(
+            "count the finished tasks by minute", CountFinishedByMinuteSql, from, to,
+            reader => new FinishedInMinute(reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3)),
+            cancellationToken).ConfigureAwait(false);
+
     public async Task<IReadOnlyList<FinishedByQueue>> CountFinishedAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
-        await QueryAsync(
-            "count the finished tasks",
-            CountFinishedSql,
-            p =>
-            {
-                p.AddWithValue("from", NpgsqlDbType.TimestampTz, from.UtcDateTime);
-                p.AddWithValue("to", NpgsqlDbType.TimestampTz, to.UtcDateTime);
-            },
+        await QueryWindowAsync(
+            "count the finished tasks", CountFinishedSql, from, to,
             reader => new FinishedByQueue(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2)),
             cancellationToken).ConfigureAwait(false);
 
     public async Task<TaskStatsInput> LoadStatsInputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
-        var rows = await QueryAsync(
-            "read the tasks of a report",
-            ReportSql,
+        var rows = await QueryWindowAsync(
+            "read the tasks of a report", ReportSql, from, to,
+            reader => (ReadSummary(reader), reader.GetString(13), !reader.IsDBNull(14)),
+            cancellationToken).ConfigureAwait(false);
+        return ReportRows.ToStatsInput(rows, from, to);
+    }
+
+    /// <summary>A query over a window of finish times: <c>@from</c> and <c>@to</c> bound, as every report query has them.</summary>
+    private Task<List<T>> QueryWindowAsync<T>(string what, string sql, DateTimeOffset from, DateTimeOffset to, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken) =>
+        QueryAsync(
+            what,
+            sql,
             p =>
             {
                 p.AddWithValue("from", NpgsqlDbType.TimestampTz, from.UtcDateTime);
                 p.AddWithValue("to", NpgsqlDbType.TimestampTz, to.UtcDateTime);
             },
-            reader => (ReadSummary(reader), reader.GetString(13), !reader.IsDBNull(14)),
-            cancellationToken).ConfigureAwait(false);
-        return ReportRows.ToStatsInput(rows, from, to);
-    }
+            read,
+            cancellationToken);
 }

@@ -18,4 +18,8 @@ public interface ITaskHistoryGrain : IGrainWithIntegerKey
     /// <summary>The execution report of the window that ends now (<see cref="TaskStatsWindow"/>), by <c>type</c> or <c>queue</c>.</summary>
     [AlwaysInterleave]
     Task<TaskStats> Stats(string window, string by);
+
+    /// <summary>What finished in the window that ends now (<see cref="TaskStatsWindow"/>), per wall-clock minute, counted by the store.</summary>
+    [AlwaysInterleave]
+    Task<TaskThroughput> Throughput(string window);
 }

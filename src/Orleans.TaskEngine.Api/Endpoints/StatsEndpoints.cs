@@ -8,7 +8,8 @@ namespace Orleans.TaskEngine.Api.Endpoints;
 
 /// <summary>
 /// <c>GET /api/stats?window=5m|15m|1h|6h|24h|7d&amp;by=type|queue</c>: the execution report, as JSON, or as CSV (one row per
-/// group, its fields flattened) when the caller accepts <c>text/csv</c>. Readers need the submitter (or admin) role.
+/// group, its fields flattened) when the caller accepts <c>text/csv</c>; and <c>GET /api/stats/throughput?window=…</c>, the
+/// finishes per minute that the task dashboard polls. Readers need the submitter (or admin) role.
 /// </summary>
 public static class StatsEndpoints
 {
@@ -28,7 +29,23 @@ public static class StatsEndpoints
                 return Task.CompletedTask;
             })
             .ProducesProblem(StatusCodes.Status400BadRequest);
+        api.MapGet("/stats/throughput", ThroughputAsync)
+            .WithName("getThroughput").WithTags("History").RequireAuthorization(ApiPolicies.Submitter)
+            .WithSummary("Tasks finished per wall-clock minute over a window (5m, 15m, 1h, 6h, 24h, 7d; default 15m), the last minute so far, with the counts by outcome: counted by the store, cheap enough to poll (the task dashboard does, every 2 s).")
+            .Produces<TaskThroughput>()
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return api;
+    }
+
+    private static async Task<IResult> ThroughputAsync(string? window, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        window ??= "15m";
+        if (!TaskStatsWindow.TryParse(window, out _, out _))
+        {
+            return ApiProblems.BadRequest($"window must be one of {string.Join(", ", TaskStatsWindow.Known.Keys)}.");
+        }
+
+        return Results.Ok(await grains.GetGrain<ITaskHistoryGrain>(0).Throughput(window).WaitAsync(cancellationToken));
     }
 
     private static async Task<IResult> StatsAsync(HttpContext http, string? window, string? by, IGrainFactory grains, CancellationToken cancellationToken)

@@ -27,6 +27,13 @@ public interface ITaskHistory
     /// </summary>
     Task<IReadOnlyList<FinishedByQueue>> CountFinishedAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// By wall-clock minute, the incarnations that finished (completed, failed or cancelled) in [<paramref name="from"/>,
+    /// <paramref name="to"/>), counted by the store; minutes with none are left out. For the task dashboard's counts
+    /// and throughput chart (<see cref="ThroughputMinutes"/>), which poll it.
+    /// </summary>
+    Task<IReadOnlyList<FinishedInMinute>> CountFinishedByMinuteAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default);
+
     /// <summary>Purges up to <paramref name="limit"/> incarnations created before <paramref name="before"/>, oldest first, with their events; returns how many.</summary>
     Task<int> PurgeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken = default);
 }

@@ -41,6 +41,14 @@ public sealed class SqliteTaskHistory(SqliteDatabase database, IOptions<ClusterO
         GROUP BY queue
         """;
 
+    // The dashboard's count per minute: times are ticks, and the Unix epoch is a whole number of minutes of ticks.
+    private const string CountFinishedByMinuteSql = """
+        SELECT finished_at / 600000000 - 1035593280, sum(status = 'completed'), sum(status = 'failed'), sum(status = 'cancelled')
+        FROM taskengine_task_summaries
+        WHERE service_id = $s AND finished_at IS NOT NULL AND finished_at >= $from AND finished_at < $to
+        GROUP BY 1
+        """;
+
     private const string DoomedSql = "SELECT task_id, created_at, tags FROM taskengine_task_summaries WHERE service_id = $s AND created_at < $before ORDER BY created_at, task_id LIMIT $limit";
 
     private const string DeleteSql = "DELETE FROM taskengine_task_summaries WHERE service_id = $s AND task_id = $t AND created_at = $c";
@@ -86,28 +94,27 @@ public sealed class SqliteTaskHistory(SqliteDatabase database, IOptions<ClusterO
     }
 
     public Task<TaskStatsInput> LoadStatsInputAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        ReadWindowAsync(ReportSql, from, to, command => ReportRows.ToStatsInput(command.ReadAll(r => (ReadSummary(r), r.GetString(13), !r.IsDBNull(14))), from, to), cancellationToken);
+
+    public Task<IReadOnlyList<FinishedByQueue>> CountFinishedAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        ReadWindowAsync<IReadOnlyList<FinishedByQueue>>(
+            CountFinishedSql, from, to, command => command.ReadAll(r => new FinishedByQueue(r.GetString(0), r.GetInt32(1), r.GetInt32(2))), cancellationToken);
+
+    public Task<IReadOnlyList<FinishedInMinute>> CountFinishedByMinuteAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
+        ReadWindowAsync<IReadOnlyList<FinishedInMinute>>(
+            CountFinishedByMinuteSql, from, to, command => command.ReadAll(r => new FinishedInMinute(r.GetInt64(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3))), cancellationToken);
+
+    /// <summary>A query over a window of finish times: <c>$s</c>, <c>$from</c> and <c>$to</c> bound, as every report query has them.</summary>
+    private Task<T> ReadWindowAsync<T>(string sql, DateTimeOffset from, DateTimeOffset to, Func<SqliteCommand, T> read, CancellationToken cancellationToken) =>
         database.ReadAsync(
             connection =>
             {
                 using var command = connection.CreateCommand();
-                command.CommandText = ReportSql;
+                command.CommandText = sql;
                 command.Parameters.AddWithValue("$s", _serviceId);
                 command.Parameters.AddWithValue("$from", from.UtcTicks);
                 command.Parameters.AddWithValue("$to", to.UtcTicks);
-                return ReportRows.ToStatsInput(command.ReadAll(r => (ReadSummary(r), r.GetString(13), !r.IsDBNull(14))), from, to);
-            },
-            cancellationToken);
-
-    public Task<IReadOnlyList<FinishedByQueue>> CountFinishedAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default) =>
-        database.ReadAsync<IReadOnlyList<FinishedByQueue>>(
-            connection =>
-            {
-                using var command = connection.CreateCommand();
-                command.CommandText = CountFinishedSql;
-                command.Parameters.AddWithValue("$s", _serviceId);
-                command.Parameters.AddWithValue("$from", from.UtcTicks);
-                command.Parameters.AddWithValue("$to", to.UtcTicks);
-                return command.ReadAll(r => new FinishedByQueue(r.GetString(0), r.GetInt32(1), r.GetInt32(2)));
+                return read(command);
             },
             cancellationToken);
 

@@ -193,6 +193,15 @@ public sealed class PostgresStatementPlanTests(PostgresFixture postgres)
         });
         Assert.False(count.Contains("Seq Scan", StringComparison.Ordinal), count);
         Assert.Contains("taskengine_task_summaries_finished", count, StringComparison.Ordinal);
+
+        // So does the dashboard's count per minute.
+        var perMinute = await PlanAsync(connection, "EXPLAIN " + PostgresTaskHistory.CountFinishedByMinuteSql, p =>
+        {
+            p.AddWithValue("from", middle.AddMinutes(-15).UtcDateTime);
+            p.AddWithValue("to", middle.UtcDateTime);
+        });
+        Assert.False(perMinute.Contains("Seq Scan", StringComparison.Ordinal), perMinute);
+        Assert.Contains("taskengine_task_summaries_finished", perMinute, StringComparison.Ordinal);
     }
 
     private static async Task<string> PlanAsync(NpgsqlConnection connection, string sql, Action<NpgsqlParameterCollection> bind)

@@ -158,4 +158,38 @@ public sealed class HistoryApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await _backend.SendAsync(HttpMethod.Get, "/api/stats?by=silo")).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await _fleet.SendAsync(HttpMethod.Get, "/api/stats")).Status);
     }
+
+    [Fact]
+    public async Task Throughput_counts_a_known_workload_per_minute_and_refuses_bad_windows()
+    {
+        var (_, before) = await _backend.SendAsync(HttpMethod.Get, "/api/stats/throughput");
+        var queue = "throughput-" + Guid.NewGuid().ToString("N")[..8];
+        var echoes = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            echoes.Add(await _backend.SubmitAsync("echo", queue: queue, payload: new { i }));
+        }
+
+        var parked = await _backend.SubmitAsync("delay", queue: queue, payload: new { ms = 600_000 });
+        await _backend.SendAsync(HttpMethod.Post, $"/api/tasks/{parked}/cancel");
+        foreach (var id in echoes)
+        {
+            await Eventually.Until(() => _backend.GetTaskAsync(id), t => t.GetProperty("status").GetString() == "completed", Patience, $"echo {id}");
+        }
+
+        var (status, after) = await _backend.SendAsync(HttpMethod.Get, "/api/stats/throughput?window=15m");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("15m", after.GetProperty("window").GetString());
+        Assert.True(after.GetProperty("completed").GetInt32() - before.GetProperty("completed").GetInt32() >= 4, after.ToString());
+        Assert.True(after.GetProperty("cancelled").GetInt32() - before.GetProperty("cancelled").GetInt32() >= 1, after.ToString());
+        var perMinute = after.GetProperty("perMinute").EnumerateArray().Select(n => n.GetInt32()).ToList();
+        Assert.Equal(15, perMinute.Count);
+        Assert.Equal(after.GetProperty("completed").GetInt32() + after.GetProperty("failed").GetInt32() + after.GetProperty("cancelled").GetInt32(), perMinute.Sum());
+        var from = after.GetProperty("from").GetDateTimeOffset();
+        Assert.Equal(0, from.Second);
+        Assert.InRange(after.GetProperty("to").GetDateTimeOffset() - from, TimeSpan.FromMinutes(14), TimeSpan.FromMinutes(15));
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await _backend.SendAsync(HttpMethod.Get, "/api/stats/throughput?window=2h")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _fleet.SendAsync(HttpMethod.Get, "/api/stats/throughput")).Status);
+    }
 }

@@ -195,6 +195,24 @@ public abstract class HistoryContract
     }
 
     [Fact]
+    public async Task The_windows_finishes_are_counted_by_minute_and_outcome()
+    {
+        var (storage, history) = NewStores();
+        await new Writer(storage, "m0-ok", T0, queue: "a").WriteAsync(TaskState.Completed, ("completed", "system", null));
+        await new Writer(storage, "m0-bad", T0.AddSeconds(30), queue: "b").WriteAsync(TaskState.Failed, ("failed", "system", "error"));
+        await new Writer(storage, "m2-ok", T0.AddMinutes(2).AddSeconds(59), queue: "a").WriteAsync(TaskState.Completed, ("completed", "system", null));
+        await new Writer(storage, "m2-cancelled", T0.AddMinutes(2), queue: "a").WriteAsync(TaskState.Cancelled, ("cancelled", "alice", null));
+        await new Writer(storage, "waiting", T0, queue: "c").WriteAsync(TaskState.Pending, ("submitted", "system", null));
+        await new Writer(storage, "before", T0.AddMinutes(-1), queue: "a").WriteAsync(TaskState.Completed, ("completed", "system", null));
+        await new Writer(storage, "after", T0.AddMinutes(3), queue: "a").WriteAsync(TaskState.Completed, ("completed", "system", null));
+
+        var counts = (await history.CountFinishedByMinuteAsync(T0, T0.AddMinutes(3))).OrderBy(c => c.Minute).ToList();
+
+        var first = FinishedInMinute.MinuteOf(T0);
+        Assert.Equal([new FinishedInMinute(first, 1, 1, 0), new FinishedInMinute(first + 2, 1, 0, 1)], counts);
+    }
+
+    [Fact]
     public async Task States_other_than_a_tasks_write_nothing_to_the_log()
     {
         var (storage, history) = NewStores();

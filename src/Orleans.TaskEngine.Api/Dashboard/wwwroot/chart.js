@@ -1,4 +1,5 @@
-// Throughput as an inline SVG bar chart, one bar per minute (oldest left), drawn here: no chart library.
+// Throughput as an inline SVG bar chart, one bar per minute (oldest left, the current minute so far right), drawn here:
+// no chart library.
 
 const SVG = 'http://www.w3.org/2000/svg';
 const WIDTH = 600, HEIGHT = 160, LEFT = 34, BOTTOM = 20, TOP = 10;
@@ -8,14 +9,6 @@ function svg(tag, attrs, text) {
   for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
   if (text !== undefined) node.textContent = String(text);
   return node;
-}
-
-/** Sums the groups' perMinute arrays (each oldest first, all the window's length) into one series. */
-export function totalPerMinute(groups) {
-  const length = Math.max(0, ...groups.map((g) => g.perMinute?.length ?? 0));
-  const total = new Array(length).fill(0);
-  for (const g of groups) (g.perMinute ?? []).forEach((n, i) => { total[i + length - g.perMinute.length] += n; });
-  return total;
 }
 
 export function drawThroughput(container, series) {
@@ -31,7 +24,7 @@ export function drawThroughput(container, series) {
   series.forEach((n, i) => {
     const height = (n / max) * plotHeight;
     const bar = svg('rect', { x: LEFT + i * step + 1, y: TOP + plotHeight - height, width: Math.max(1, step - 2), height, class: 'bar' });
-    bar.append(svg('title', {}, `${n} finished, ${series.length - i} min ago`));
+    bar.append(svg('title', {}, `${n} finished, ${i === series.length - 1 ? 'this minute so far' : `${series.length - 1 - i} min ago`}`));
     chart.append(bar);
   });
   container.replaceChildren(chart);

@@ -1,6 +1,6 @@
 // The overview: counts first, then queues, workers, agents, alerts and the task lists.
 import { el, fillRows, byTestId, ago, timeCell, statusBadge, taskLink } from './dom.js';
-import { drawThroughput, totalPerMinute } from './chart.js';
+import { drawThroughput } from './chart.js';
 
 const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
 
@@ -13,12 +13,12 @@ function load(used, slots) {
   return el('td', { class: 'load' }, meter, ` ${used}/${slots}`);
 }
 
-export function renderCounts({ queues, workers, agents, stats, alerts }) {
+export function renderCounts({ queues, workers, agents, throughput, alerts }) {
   const counts = {
     pending: sum(queues, (q) => q.pending),
     running: sum(queues, (q) => q.running),
-    completed: sum(stats.groups, (g) => g.counts.completed),
-    failed: sum(stats.groups, (g) => g.counts.failed),
+    completed: throughput.completed,
+    failed: throughput.failed,
     workers: workers.filter((w) => w.active).length,
     agents: agents.filter((a) => a.state === 'active').length,
     alerts: alerts.filter((a) => a.state === 'firing').length,
@@ -38,8 +38,8 @@ export function renderQueues(queues) {
   fillRows(byTestId('queues'), rows, 'No queue yet: submit a task.', 8);
 }
 
-export function renderThroughput(stats) {
-  drawThroughput(byTestId('throughput'), totalPerMinute(stats.groups));
+export function renderThroughput(throughput) {
+  drawThroughput(byTestId('throughput'), throughput.perMinute);
 }
 
 export function renderWorkers(workers) {

@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using Orleans.TaskEngine.GeneratedClient.Api.Stats.Throughput;
 using Orleans.TaskEngine.GeneratedClient.Models;
 using System.Collections.Generic;
 using System.IO;
@@ -17,6 +18,11 @@ namespace Orleans.TaskEngine.GeneratedClient.Api.Stats
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class StatsRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The throughput property</summary>
+        public global::Orleans.TaskEngine.GeneratedClient.Api.Stats.Throughput.ThroughputRequestBuilder Throughput
+        {
+            get => new global::Orleans.TaskEngine.GeneratedClient.Api.Stats.Throughput.ThroughputRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>
         /// Instantiates a new <see cref="global::Orleans.TaskEngine.GeneratedClient.Api.Stats.StatsRequestBuilder"/> and sets the default values.
         /// </summary>
