@@ -7,7 +7,10 @@ using Orleans.TaskEngine.Tests.Infrastructure;
 
 namespace Orleans.TaskEngine.Tests.Callbacks;
 
-/// <summary>At-least-once across a crash: the default host on its SQLite file, killed while the receiver refuses, started again.</summary>
+/// <summary>
+/// At-least-once across a crash: the default host on its SQLite file, killed while the receiver refuses, started again;
+/// then <see cref="CallbackScenarios"/> on the restarted host, as on every store.
+/// </summary>
 public sealed class CallbackCrashTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
@@ -38,7 +41,7 @@ public sealed class CallbackCrashTests : IDisposable
         Assert.All(refused, r => Assert.Equal(HttpStatusCode.InternalServerError, r.Answer));
         receiver.Refusing = false;
 
-        var (second, _) = await EngineProcess.StartEmbeddedApiAsync(settings, workingDirectory: _folder.Path);
+        var (second, again) = await EngineProcess.StartEmbeddedApiAsync(settings, workingDirectory: _folder.Path);
         await using (second)
         {
             var all = await Eventually.Until(() => Task.FromResult(receiver.For(id)), r => r.Any(x => x.Answer == HttpStatusCode.NoContent), Patience, $"the callback of {id} after the restart");
@@ -46,6 +49,9 @@ public sealed class CallbackCrashTests : IDisposable
             Assert.Equal(refused[0].DeliveryId, delivered.DeliveryId);
             Assert.True(CallbackReceiver.IsSigned(delivered, CallbackCrashSettings.Secret));
             Assert.Equal(TaskState.Completed, delivered.Task.Status);
+
+            using var http = new HttpClient { BaseAddress = again };
+            await CallbackScenarios.OnceSignedAndAfterTwoRefusalsAsync(new TaskEngineHttpClient(http), receiver, CallbackCrashSettings.Secret);
         }
     }
 }

@@ -36,6 +36,9 @@ public sealed class CallbackReceiver : IDisposable
 
     public ConcurrentQueue<Received> Requests { get; } = new();
 
+    /// <summary>Answers 500 to the next <paramref name="count"/> POSTs.</summary>
+    public void FailNext(int count) => Interlocked.Exchange(ref _failuresLeft, count);
+
     /// <summary>The POSTs about one task, in order.</summary>
     public IReadOnlyList<Received> For(string taskId) => [.. Requests.Where(r => r.Task.Id == taskId)];
 

@@ -10,6 +10,7 @@ namespace Orleans.TaskEngine.Tests.Callbacks;
 /// survivor declares it dead, and the callback is delivered with the same delivery id, by the survivor's reactivated
 /// task if the killed silo held it (the crash path; the SQLite crash test kills the only process, so it always takes it).
 /// A lone silo killed and a new one started is not used: the newcomer waits on the dead silo's stale membership row.
+/// Then <see cref="CallbackScenarios"/> on the survivor, as on every store.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresCallbackCrashTests(PostgresFixture postgres)
@@ -38,6 +39,8 @@ public sealed class PostgresCallbackCrashTests(PostgresFixture postgres)
             Assert.All(refused, r => Assert.Equal(HttpStatusCode.InternalServerError, r.Answer));
             Assert.Equal(refused[0].DeliveryId, delivered.DeliveryId);
             Assert.True(CallbackReceiver.IsSigned(delivered, CallbackCrashSettings.Secret));
+
+            await CallbackScenarios.OnceSignedAndAfterTwoRefusalsAsync(cluster.Api, receiver, CallbackCrashSettings.Secret);
         });
     }
 }

@@ -4,13 +4,14 @@ namespace Orleans.TaskEngine.Tests.Schedules;
 
 /// <summary>
 /// Schedules on the durable cluster: two silo processes and the API host in Client mode on PostgreSQL, every process
-/// stopped and started again. The schedule's state is grain state in PostgreSQL; the keeper wakes it at start.
+/// stopped and started again. The schedule's state is grain state in PostgreSQL; the keeper wakes it at start. Then
+/// <see cref="ScheduleScenarios"/> (once a second, pause and resume, refusals) as on every store.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class SchedulePostgresProcessTests(PostgresFixture postgres)
 {
     [Fact]
-    public async Task A_schedule_every_second_fires_once_a_second_on_two_silo_processes_and_again_after_a_full_restart()
+    public async Task A_schedule_every_second_fires_once_a_second_on_two_silo_processes_and_again_after_a_full_restart_then_the_every_store_scenario()
     {
         await using var cluster = await ProcessCluster.StartAsync(postgres, $"sched_{Guid.NewGuid():N}"[..20], silos: 2);
         await cluster.ExplainFailuresAsync(async () =>
@@ -32,6 +33,8 @@ public sealed class SchedulePostgresProcessTests(PostgresFixture postgres)
             var after = runs.Where(r => r.FireTime >= soon).ToArray();
             Assert.All(after.Zip(after.Skip(1)), p => Assert.Equal(TimeSpan.FromSeconds(1), p.Second.FireTime - p.First.FireTime));
             await http.CommandAsync(schedule.Id, "pause");
+
+            await ScheduleScenarios.EverySecondPauseResumeAndRefusalsAsync(http);
         });
     }
 }

@@ -9,30 +9,21 @@ namespace Orleans.TaskEngine.Tests.Schedules;
 
 /// <summary>
 /// Schedules in the default API host (a SQLite file under its working directory), a real process stopped and started
-/// again on the same folder: a schedule is grain state in the configured store, and the keeper wakes it at start.
+/// again on the same folder: a schedule is grain state in the configured store, and the keeper wakes it at start. On
+/// the restarted host, <see cref="ScheduleScenarios"/> (once a second, pause and resume, refusals) as on every store.
 /// </summary>
 public sealed class ScheduleSqliteProcessTests : IDisposable
 {
-    private readonly string _folder = Directory.CreateTempSubdirectory("taskengine-schedules-").FullName;
+    private readonly TemporaryFolder _folder = new("taskengine-schedules-");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left to the system's temporary-file cleanup.
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
-    public async Task A_schedule_survives_a_restart_on_sqlite_and_fires_again_and_a_paused_one_stays_paused()
+    public async Task A_schedule_survives_a_restart_on_sqlite_and_fires_again_and_a_paused_one_stays_paused_then_the_every_store_scenario()
     {
         ScheduleResource firing, paused;
         ScheduleRunResource[] before;
-        var (first, baseUrl) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: _folder);
+        var (first, baseUrl) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: _folder.Path);
         await using (first)
         {
             Assert.Contains(first.Output, l => l.Contains("SQLite file", StringComparison.Ordinal));
@@ -45,7 +36,7 @@ public sealed class ScheduleSqliteProcessTests : IDisposable
         }
 
         var restartedAt = DateTimeOffset.UtcNow;
-        var (second, again) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: _folder);
+        var (second, again) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: _folder.Path);
         await using (second)
         {
             using var http = new HttpClient { BaseAddress = again };
@@ -74,6 +65,8 @@ public sealed class ScheduleSqliteProcessTests : IDisposable
 
             using var deleted = await http.DeleteAsync($"/api/schedules/{firing.Id}");
             Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+
+            await ScheduleScenarios.EverySecondPauseResumeAndRefusalsAsync(http);
         }
     }
 
@@ -84,7 +77,7 @@ public sealed class ScheduleSqliteProcessTests : IDisposable
         var missed = WholeSecond(DateTimeOffset.UtcNow.AddSeconds(20));
         var cron = $"{missed.Second} * * * * *";
         ScheduleResource runOnce, skip;
-        var (first, baseUrl) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: _folder);
+        var (first, baseUrl) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: _folder.Path);
         await using (first)
         {
             using var http = new HttpClient { BaseAddress = baseUrl };
@@ -97,7 +90,7 @@ public sealed class ScheduleSqliteProcessTests : IDisposable
         Assert.True(DateTimeOffset.UtcNow < missed, "the host took too long to stop: the firing was not missed");
         await Eventually.Until(() => Task.FromResult(DateTimeOffset.UtcNow), now => now > missed.AddSeconds(1), TimeSpan.FromSeconds(30), "the fire time to pass");
 
-        var (second, again) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: _folder);
+        var (second, again) = await EngineProcess.StartEmbeddedApiAsync(workingDirectory: _folder.Path);
         await using (second)
         {
             using var http = new HttpClient { BaseAddress = again };
