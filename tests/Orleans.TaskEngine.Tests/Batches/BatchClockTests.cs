@@ -1,0 +1,80 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.TaskEngine.Batches;
+using Orleans.TaskEngine.Client;
+using Orleans.TaskEngine.Grains;
+using Orleans.TaskEngine.Tasks;
+using Orleans.TaskEngine.Tests.Infrastructure;
+using Orleans.TestingHost;
+
+namespace Orleans.TaskEngine.Tests.Batches;
+
+/// <summary>
+/// What a batch does when its time is up, on one silo whose clock the test moves forward: a batch left unsealed is
+/// undone after 10 minutes. Each tick is delivered by calling the batch's reminder entry point, as the reminder
+/// service would, instead of waiting minutes for a real one.
+/// </summary>
+public sealed class BatchClockTests(BatchClockTests.ClockCluster fixture) : IClassFixture<BatchClockTests.ClockCluster>
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly TaskEngineClusterClient _engine = fixture.Engine;
+
+    [Fact]
+    public async Task A_batch_left_unsealed_for_10_minutes_is_undone_its_members_cancelled_and_its_state_gone()
+    {
+        var batchId = "bat-" + TaskEngineClusterClient.NewTaskId();
+        string[] members = [TaskEngineClusterClient.NewTaskId(), TaskEngineClusterClient.NewTaskId()];
+        var batch = fixture.Cluster.GrainFactory.GetGrainByKey<IBatchGrain>(batchId);
+        Assert.Equal(BatchCreateOutcome.Created, (await batch.Create(Definition(members))).Outcome);
+
+        // The request made one member and died: the batch is never sealed.
+        var submitted = new TaskSubmission { Type = "echo", Queue = "parked", BatchId = batchId };
+        Assert.True((await _engine.SubmitAsync(submitted, members[0])).IsAccepted);
+
+        await Tick(batchId, "batch-recovery");
+        Assert.NotNull(await batch.Get());
+        Assert.Equal(TaskState.Pending, (await _engine.GetAsync(members[0]))!.Status);
+
+        fixture.Clock.Advance(TimeSpan.FromMinutes(11));
+        await Tick(batchId, "batch-recovery");
+
+        var member = await Eventually.Until(() => _engine.GetAsync(members[0]), t => t!.Status == TaskState.Cancelled, Deadline, "the member cancelled");
+        Assert.Equal("cancelled: batch abandoned: its request did not finish", member!.History[^1].Message);
+        Assert.Null(await _engine.GetAsync(members[1]));
+        Assert.Null(await batch.Get());
+        Assert.Empty(await fixture.Reminders(batch));
+    }
+
+    private Task Tick(string batchId, string reminder) =>
+        fixture.Cluster.GrainFactory.GetGrainByKey<IBatchGrain>(batchId).AsReference<IRemindable>().ReceiveReminder(reminder, default);
+
+    private static BatchDefinition Definition(IReadOnlyList<string> members) =>
+        new() { Members = members, Callback = new TaskSubmission { Type = "echo" }, Fingerprint = "request" };
+
+    /// <summary>One silo; queue <c>parked</c> has no worker. Its clock is <see cref="Clock"/>.</summary>
+    public sealed class ClockCluster() : EngineCluster(1, new Dictionary<string, string?>
+    {
+        ["TaskEngine:Queues:Overrides:parked:Exclusive"] = "true",
+    })
+    {
+        // The silo configurator is made by type, so it reaches the clock through a static; one such cluster exists.
+        private static readonly ShiftedClock SharedClock = new();
+
+        public ShiftedClock Clock => SharedClock;
+
+        /// <summary>The names of the reminders the batch holds.</summary>
+        public async Task<IReadOnlyList<string>> Reminders(IBatchGrain batch)
+        {
+            var table = ((InProcessSiloHandle)Cluster.Primary).SiloHost.Services.GetRequiredService<IReminderTable>();
+            return (await table.ReadRows(batch.GetGrainId())).Reminders.Select(r => r.ReminderName).ToList();
+        }
+
+        protected override void Configure(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<Configurator>();
+
+        private sealed class Configurator : ISiloConfigurator
+        {
+            public void Configure(ISiloBuilder siloBuilder) => siloBuilder.Services.AddSingleton<TimeProvider>(SharedClock);
+        }
+    }
+}
