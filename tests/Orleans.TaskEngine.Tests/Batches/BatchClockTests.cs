@@ -12,12 +12,13 @@ namespace Orleans.TaskEngine.Tests.Batches;
 
 /// <summary>
 /// What a batch does when its time is up, on one silo whose clock the test moves forward: a batch left unsealed is
-/// undone after 10 minutes. Each tick is delivered by calling the batch's reminder entry point, as the reminder
+/// undone after 10 minutes; a finished one is forgotten after the tasks' retention. Each tick is delivered by calling the batch's reminder entry point, as the reminder
 /// service would, instead of waiting minutes for a real one.
 /// </summary>
 public sealed class BatchClockTests(BatchClockTests.ClockCluster fixture) : IClassFixture<BatchClockTests.ClockCluster>
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Retention = TimeSpan.FromMinutes(30);
     private readonly TaskEngineClusterClient _engine = fixture.Engine;
 
     [Fact]
@@ -46,16 +47,47 @@ public sealed class BatchClockTests(BatchClockTests.ClockCluster fixture) : ICla
         Assert.Empty(await fixture.Reminders(batch));
     }
 
+    [Fact]
+    public async Task A_finished_batch_is_forgotten_once_its_retention_has_passed_and_not_before()
+    {
+        var batchId = "bat-" + TaskEngineClusterClient.NewTaskId();
+        string[] members = [TaskEngineClusterClient.NewTaskId()];
+        var batch = fixture.Cluster.GrainFactory.GetGrainByKey<IBatchGrain>(batchId);
+        Assert.Equal(BatchCreateOutcome.Created, (await batch.Create(Definition(members))).Outcome);
+        Assert.True((await _engine.SubmitAsync(new TaskSubmission { Type = "echo", BatchId = batchId }, members[0])).IsAccepted);
+        await batch.Seal();
+        var finished = await Eventually.Until(() => batch.Get(), b => b!.Finished, Deadline, "the batch finished");
+        Assert.Equal(TaskState.Completed, (await _engine.WaitAsync(finished!.CallbackTaskId, Deadline))!.Status);
+        Assert.Equal(["batch-expiry"], await fixture.Reminders(batch));
+
+        // Early ticks (a minute short of the retention) leave it.
+        await Tick(batchId, "batch-expiry");
+        fixture.Clock.Advance(Retention - TimeSpan.FromMinutes(1));
+        await Tick(batchId, "batch-expiry");
+        Assert.True((await batch.Get())!.Finished);
+
+        fixture.Clock.Advance(TimeSpan.FromMinutes(2));
+        await Tick(batchId, "batch-expiry");
+        Assert.Null(await batch.Get());
+        Assert.Empty(await fixture.Reminders(batch));
+
+        // A tick for the forgotten batch (a reminder that outlived it) makes nothing and stops.
+        await Tick(batchId, "batch-expiry");
+        Assert.Null(await batch.Get());
+        Assert.Empty(await fixture.Reminders(batch));
+    }
+
     private Task Tick(string batchId, string reminder) =>
         fixture.Cluster.GrainFactory.GetGrainByKey<IBatchGrain>(batchId).AsReference<IRemindable>().ReceiveReminder(reminder, default);
 
     private static BatchDefinition Definition(IReadOnlyList<string> members) =>
         new() { Members = members, Callback = new TaskSubmission { Type = "echo" }, Fingerprint = "request" };
 
-    /// <summary>One silo; queue <c>parked</c> has no worker. Its clock is <see cref="Clock"/>.</summary>
+    /// <summary>One silo; queue <c>parked</c> has no worker; retention 30 min. Its clock is <see cref="Clock"/>.</summary>
     public sealed class ClockCluster() : EngineCluster(1, new Dictionary<string, string?>
     {
         ["TaskEngine:Queues:Overrides:parked:Exclusive"] = "true",
+        ["TaskEngine:Tasks:Retention"] = Retention.ToString(),
     })
     {
         // The silo configurator is made by type, so it reaches the clock through a static; one such cluster exists.
