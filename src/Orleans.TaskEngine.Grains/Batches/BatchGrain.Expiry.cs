@@ -1,11 +1,13 @@
 using Orleans.Runtime;
+using Orleans.TaskEngine.Grains;
+using Orleans.TaskEngine.Tasks;
 
 namespace Orleans.TaskEngine.Batches;
 
 /// <summary>
 /// A finished batch keeps its state for the tasks' retention (<c>TaskEngine:Tasks:Retention</c>), counted from its
-/// finish, like its members, then forgets it: its id answers 404. An expiry reminder, registered before the finish is
-/// stored, wakes it.
+/// finish, like its members, then forgets it once its callback task is gone too: its id answers 404. An expiry
+/// reminder, registered before the finish is stored, wakes it.
 /// </summary>
 public sealed partial class BatchGrain
 {
@@ -32,14 +34,22 @@ public sealed partial class BatchGrain
             return;
         }
 
-        if (BatchTally.IsDueToBeForgotten(State, now, _retention))
+        if (!BatchTally.IsDueToBeForgotten(State, now, _retention))
         {
-            await ForgetAsync();
-            LogForgotten(Id, _retention);
+            // Early (a clock ahead of this one, or a retention longer than one wait): check again when it is due.
+            await ArmExpiryAsync(State.FinishedAt.Value, now);
             return;
         }
 
-        // Early (a clock ahead of this one, or a retention longer than one wait): check again when it is due.
-        await ArmExpiryAsync(State.FinishedAt.Value, now);
+        // The callback's id is fixed by the batch's: a batch made again under this id (the same Idempotency-Key) could
+        // not submit its own callback while this one is kept, so the batch waits for that task's retention too.
+        if (await GrainFactory.GetGrainByKey<ITaskGrain>(BatchTally.CallbackTaskId(Id)).Get() is { } callback)
+        {
+            await ArmExpiryAsync(callback.FinishedAt ?? now, now);
+            return;
+        }
+
+        await ForgetAsync();
+        LogForgotten(Id, _retention);
     }
 }

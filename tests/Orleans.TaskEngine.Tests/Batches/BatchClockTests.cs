@@ -12,7 +12,8 @@ namespace Orleans.TaskEngine.Tests.Batches;
 
 /// <summary>
 /// What a batch does when its time is up, on one silo whose clock the test moves forward: a batch left unsealed is
-/// undone after 10 minutes; a finished one is forgotten after the tasks' retention. Each tick is delivered by calling the batch's reminder entry point, as the reminder
+/// undone after 10 minutes; a finished one is forgotten after the tasks' retention, once its callback task is gone
+/// too. Each tick is delivered by calling the batch's reminder entry point, as the reminder
 /// service would, instead of waiting minutes for a real one.
 /// </summary>
 public sealed class BatchClockTests(BatchClockTests.ClockCluster fixture) : IClassFixture<BatchClockTests.ClockCluster>
@@ -66,9 +67,9 @@ public sealed class BatchClockTests(BatchClockTests.ClockCluster fixture) : ICla
         await Tick(batchId, "batch-expiry");
         Assert.True((await batch.Get())!.Finished);
 
+        // Past it (the callback task's too, which its queue then purges), a tick forgets it.
         fixture.Clock.Advance(TimeSpan.FromMinutes(2));
-        await Tick(batchId, "batch-expiry");
-        Assert.Null(await batch.Get());
+        await ForgottenAfterTicks(batch);
         Assert.Empty(await fixture.Reminders(batch));
 
         // A tick for the forgotten batch (a reminder that outlived it) makes nothing and stops.
@@ -76,6 +77,47 @@ public sealed class BatchClockTests(BatchClockTests.ClockCluster fixture) : ICla
         Assert.Null(await batch.Get());
         Assert.Empty(await fixture.Reminders(batch));
     }
+
+    [Fact]
+    public async Task A_finished_batch_is_kept_while_its_callback_task_is_so_a_batch_made_again_under_its_id_can_submit_its_own()
+    {
+        var batchId = "bat-" + TaskEngineClusterClient.NewTaskId();
+        string[] members = [TaskEngineClusterClient.NewTaskId()];
+        var batch = fixture.Cluster.GrainFactory.GetGrainByKey<IBatchGrain>(batchId);
+        var parkedCallback = Definition(members) with { Callback = new TaskSubmission { Type = "echo", Queue = "parked" } };
+        Assert.Equal(BatchCreateOutcome.Created, (await batch.Create(parkedCallback)).Outcome);
+        Assert.True((await _engine.SubmitAsync(new TaskSubmission { Type = "echo", BatchId = batchId }, members[0])).IsAccepted);
+        await batch.Seal();
+        var finished = await Eventually.Until(() => batch.Get(), b => b!.Finished, Deadline, "the batch finished");
+
+        fixture.Clock.Advance(Retention + TimeSpan.FromMinutes(1));
+        await Tick(batchId, "batch-expiry");
+        Assert.True(await batch.Get() is { Finished: true }, "the batch was forgotten while its callback task is kept");
+        Assert.Equal(["batch-expiry"], await fixture.Reminders(batch));
+
+        Assert.True((await _engine.CancelAsync(finished!.CallbackTaskId, "test")).Changed);
+        fixture.Clock.Advance(Retention + TimeSpan.FromMinutes(1));
+        await ForgottenAfterTicks(batch);
+        Assert.Null(await _engine.GetAsync(finished.CallbackTaskId));
+        Assert.Empty(await fixture.Reminders(batch));
+
+        // Made again under the same id, it runs a callback of its own.
+        string[] again = [TaskEngineClusterClient.NewTaskId()];
+        Assert.Equal(BatchCreateOutcome.Created, (await batch.Create(Definition(again))).Outcome);
+        Assert.True((await _engine.SubmitAsync(new TaskSubmission { Type = "echo", BatchId = batchId }, again[0])).IsAccepted);
+        await batch.Seal();
+        await Eventually.Until(() => batch.Get(), b => b!.Finished, Deadline, "the new batch finished");
+        var callback = (await _engine.WaitAsync(finished.CallbackTaskId, Deadline))!;
+        Assert.Equal((TaskState.Completed, "default"), (callback.Status, callback.Queue));
+    }
+
+    /// <summary>Ticks until the batch is gone: its queue purges the callback task (retention over) within a few seconds.</summary>
+    private async Task ForgottenAfterTicks(IBatchGrain batch) =>
+        await Eventually.Until(async () =>
+        {
+            await batch.AsReference<IRemindable>().ReceiveReminder("batch-expiry", default);
+            return await batch.Get();
+        }, b => b is null, Deadline, "the batch forgotten");
 
     private Task Tick(string batchId, string reminder) =>
         fixture.Cluster.GrainFactory.GetGrainByKey<IBatchGrain>(batchId).AsReference<IRemindable>().ReceiveReminder(reminder, default);
