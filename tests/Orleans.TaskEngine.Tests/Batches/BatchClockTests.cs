@@ -1,9 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Orleans.Runtime;
+using Orleans.Storage;
 using Orleans.TaskEngine.Batches;
 using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Grains;
+using Orleans.TaskEngine.Hosting;
 using Orleans.TaskEngine.Tasks;
 using Orleans.TaskEngine.Tests.Infrastructure;
 using Orleans.TestingHost;
@@ -111,6 +113,36 @@ public sealed class BatchClockTests(BatchClockTests.ClockCluster fixture) : ICla
         Assert.Equal((TaskState.Completed, "default"), (callback.Status, callback.Queue));
     }
 
+    [Fact]
+    public async Task A_batch_stored_finished_without_a_finish_time_counts_its_retention_from_its_next_tick()
+    {
+        // As stored before batches kept their finish time: its callback was submitted (and was never made here).
+        var batchId = "bat-" + TaskEngineClusterClient.NewTaskId();
+        var batch = fixture.Cluster.GrainFactory.GetGrainByKey<IBatchGrain>(batchId);
+        var member = TaskEngineClusterClient.NewTaskId();
+        await fixture.Store(batch, new BatchGrainState
+        {
+            Members = [member],
+            Finished = { [member] = TaskState.Completed },
+            Callback = new TaskSubmission { Type = "echo" },
+            Fingerprint = "request",
+            Sealed = true,
+            CallbackSubmitted = true,
+            CreatedAt = fixture.Clock.GetUtcNow(),
+        });
+
+        await Tick(batchId, "batch-recovery");
+        Assert.Equal(["batch-expiry"], await fixture.Reminders(batch));
+        fixture.Clock.Advance(Retention - TimeSpan.FromMinutes(1));
+        await Tick(batchId, "batch-expiry");
+        Assert.True(await batch.Get() is { Finished: true }, "the batch was forgotten before its retention");
+
+        fixture.Clock.Advance(TimeSpan.FromMinutes(2));
+        await Tick(batchId, "batch-expiry");
+        Assert.Null(await batch.Get());
+        Assert.Empty(await fixture.Reminders(batch));
+    }
+
     /// <summary>Ticks until the batch is gone: its queue purges the callback task (retention over) within a few seconds.</summary>
     private async Task ForgottenAfterTicks(IBatchGrain batch) =>
         await Eventually.Until(async () =>
@@ -137,12 +169,18 @@ public sealed class BatchClockTests(BatchClockTests.ClockCluster fixture) : ICla
 
         public ShiftedClock Clock => SharedClock;
 
+        private IServiceProvider Services => ((InProcessSiloHandle)Cluster.Primary).SiloHost.Services;
+
         /// <summary>The names of the reminders the batch holds.</summary>
         public async Task<IReadOnlyList<string>> Reminders(IBatchGrain batch)
         {
-            var table = ((InProcessSiloHandle)Cluster.Primary).SiloHost.Services.GetRequiredService<IReminderTable>();
+            var table = Services.GetRequiredService<IReminderTable>();
             return (await table.ReadRows(batch.GetGrainId())).Reminders.Select(r => r.ReminderName).ToList();
         }
+
+        /// <summary>Writes the batch's state as its grain would, before the grain is activated.</summary>
+        public Task Store(IBatchGrain batch, BatchGrainState state) =>
+            Services.GetRequiredKeyedService<IGrainStorage>(TaskEngineStorage.Name).WriteStateAsync("batch", batch.GetGrainId(), new GrainState<BatchGrainState>(state));
 
         protected override void Configure(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<Configurator>();
 
