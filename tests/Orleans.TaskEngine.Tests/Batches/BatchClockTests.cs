@@ -56,6 +56,7 @@ public sealed class BatchClockTests(BatchClockTests.ClockCluster fixture) : ICla
         var finished = await Finished(batch, new TaskSubmission { Type = "echo" });
         Assert.Equal(TaskState.Completed, (await _engine.WaitAsync(finished.CallbackTaskId, Deadline))!.Status);
         Assert.Equal(["batch-expiry"], await fixture.Reminders(batch));
+        Assert.Equal(Retention, await fixture.ReminderPeriod(batch, "batch-expiry"));
 
         // Early ticks (a minute short of the retention) leave it.
         await Tick(batch, "batch-expiry");
@@ -171,6 +172,9 @@ public sealed class BatchClockTests(BatchClockTests.ClockCluster fixture) : ICla
             var table = Services.GetRequiredService<IReminderTable>();
             return (await table.ReadRows(batch.GetGrainId())).Reminders.Select(r => r.ReminderName).ToList();
         }
+
+        public async Task<TimeSpan> ReminderPeriod(IBatchGrain batch, string name) =>
+            (await Services.GetRequiredService<IReminderTable>().ReadRow(batch.GetGrainId(), name)).Period;
 
         /// <summary>Writes the batch's state as its grain would, before the grain is activated.</summary>
         public Task Store(IBatchGrain batch, BatchGrainState state) =>
