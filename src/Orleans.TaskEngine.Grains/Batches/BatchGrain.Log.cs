@@ -14,6 +14,9 @@ public sealed partial class BatchGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "Batch {BatchId} finished ({Completed} completed, {Failed} failed, {Cancelled} cancelled); callback task {CallbackTaskId}")]
     private partial void LogFinished(string batchId, string callbackTaskId, int completed, int failed, int cancelled);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Batch {BatchId} finished more than its retention ({Retention}) ago; its state is gone")]
+    private partial void LogForgotten(string batchId, TimeSpan retention);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Batch {BatchId} finished but its callback does not fit its queue yet ({Reason}); the batch's reminder tries again")]
     private partial void LogCallbackDeferred(string batchId, string? reason);
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Storage;
 using Orleans.TaskEngine.Grains;
@@ -13,7 +14,8 @@ namespace Orleans.TaskEngine.Batches;
 /// One batch with a callback: the adapter that stores and carries out <see cref="BatchTally"/>. Members tell it when
 /// they finish (one-way, at least once); while it is unfinished a reminder asks every unfinished member for its status,
 /// which makes up for a lost message or a crash. When every member has finished it submits the callback under an id
-/// fixed by the batch's, so however often that happens, one callback task exists.
+/// fixed by the batch's, so however often that happens, one callback task exists. Once finished, its state is kept
+/// for the tasks' retention, then forgotten (<c>BatchGrain.Expiry.cs</c>).
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed partial class BatchGrain : Grain, IBatchGrain, IRemindable
@@ -24,18 +26,19 @@ public sealed partial class BatchGrain : Grain, IBatchGrain, IRemindable
     /// <summary>The reminder's period: Orleans' shortest. A lost notification is made up for within it.</summary>
     public static readonly TimeSpan RecoveryPeriod = TimeSpan.FromMinutes(1);
 
-    /// <summary>A batch left unsealed this long lost the request that was making it (its host died): it is undone.</summary>
-    public static readonly TimeSpan AbandonUnsealedAfter = TimeSpan.FromMinutes(10);
-
     private readonly StoredGrainState<BatchGrainState> _state;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _retention;
     private readonly ILogger<BatchGrain> _logger;
     private string? _id;
 
-    public BatchGrain([FromKeyedServices(TaskEngineStorage.Name)] IGrainStorage storage, TimeProvider time, ILogger<BatchGrain> logger)
+    public BatchGrain(
+        [FromKeyedServices(TaskEngineStorage.Name)] IGrainStorage storage, TimeProvider time, IOptions<TaskOptions> options, ILogger<BatchGrain> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _state = new StoredGrainState<BatchGrainState>(storage, StateName, this.GetGrainId());
         _time = time;
+        _retention = options.Value.Retention;
         _logger = logger;
     }
 
@@ -139,13 +142,21 @@ public sealed partial class BatchGrain : Grain, IBatchGrain, IRemindable
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (!Exists || State.CallbackSubmitted)
+        var now = _time.GetUtcNow();
+        if (!Exists)
         {
-            await StopReminderAsync();
+            // A reminder that outlived its batch (undone, abandoned or forgotten) stops.
+            await StopRemindersAsync(RecoveryReminderName, ExpiryReminderName);
             return;
         }
 
-        if (!State.Sealed && _time.GetUtcNow() - State.CreatedAt > AbandonUnsealedAfter)
+        if (State.CallbackSubmitted)
+        {
+            await ExpireIfDueAsync(now);
+            return;
+        }
+
+        if (BatchTally.ShouldUndo(State, now))
         {
             await UndoUnsealedAsync();
             return;
@@ -205,9 +216,13 @@ public sealed partial class BatchGrain : Grain, IBatchGrain, IRemindable
             LogCallbackRefused(Id, result.Outcome, result.Reason);
         }
 
+        // The expiry reminder before the finish is stored: a stored finished batch always has something that wakes it.
+        var finishedAt = _time.GetUtcNow();
+        await ArmExpiryAsync(finishedAt, finishedAt);
         State.CallbackSubmitted = true;
+        State.FinishedAt = finishedAt;
         await WriteAsync();
-        await StopReminderAsync();
+        await StopRemindersAsync(RecoveryReminderName);
         LogFinished(Id, callbackId, counts.Completed, counts.Failed, counts.Cancelled);
     }
 
@@ -225,7 +240,7 @@ public sealed partial class BatchGrain : Grain, IBatchGrain, IRemindable
 
     private async Task ForgetAsync()
     {
-        await StopReminderAsync();
+        await StopRemindersAsync(RecoveryReminderName, ExpiryReminderName);
         await _state.ClearAsync();
         _state.State = new BatchGrainState();
     }
@@ -239,11 +254,14 @@ public sealed partial class BatchGrain : Grain, IBatchGrain, IRemindable
         CallbackTaskId = BatchTally.CallbackTaskId(Id),
     };
 
-    private async Task StopReminderAsync()
+    private async Task StopRemindersAsync(params string[] names)
     {
-        if (await this.GetReminder(RecoveryReminderName) is { } reminder)
+        foreach (var name in names)
         {
-            await this.UnregisterReminder(reminder);
+            if (await this.GetReminder(name) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
         }
     }
 

@@ -23,4 +23,7 @@ public sealed class BatchGrainState
     [Id(5)] public bool CallbackSubmitted { get; set; }
 
     [Id(6)] public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When the callback was submitted: the batch's state is forgotten the tasks' retention after this.</summary>
+    [Id(7)] public DateTimeOffset? FinishedAt { get; set; }
 }

@@ -5,11 +5,20 @@ using Orleans.TaskEngine.Tasks;
 namespace Orleans.TaskEngine.Batches;
 
 /// <summary>
-/// A batch's rules, with no Orleans in them: which member news counts, when the batch has finished, its counts and the
-/// callback's payload. The batch grain stores and acts on what these say.
+/// A batch's rules, with no Orleans in them: which member news counts, when the batch has finished, when it is undone
+/// or forgotten, its counts and the callback's payload. The batch grain stores and acts on what these say.
 /// </summary>
 public static class BatchTally
 {
+    /// <summary>A batch left unsealed this long lost the request that was making it (its host died): it is undone.</summary>
+    public static readonly TimeSpan AbandonUnsealedAfter = TimeSpan.FromMinutes(10);
+
+    /// <summary>The shortest wait for an expiry check: Orleans' shortest reminder period by default.</summary>
+    public static readonly TimeSpan ShortestExpiryWait = TimeSpan.FromMinutes(1);
+
+    /// <summary>The longest: a reminder cannot wait a whole long retention at once, so it checks again daily.</summary>
+    public static readonly TimeSpan LongestExpiryWait = TimeSpan.FromDays(1);
+
     /// <summary>The callback's task id: fixed by the batch id, so the callback can never be submitted twice.</summary>
     public static string CallbackTaskId(string batchId) => batchId + ".callback";
 
@@ -40,6 +49,30 @@ public static class BatchTally
     {
         ArgumentNullException.ThrowIfNull(state);
         return state.Callback is not null && state.Sealed && state.Members.All(state.Finished.ContainsKey);
+    }
+
+    /// <summary>At <paramref name="now"/>, the batch was left unsealed too long: its request died; undo what it made.</summary>
+    public static bool ShouldUndo(BatchGrainState state, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Callback is not null && !state.Sealed && now - state.CreatedAt > AbandonUnsealedAfter;
+    }
+
+    /// <summary>At <paramref name="now"/>, the batch finished at least <paramref name="retention"/> ago: its state goes.</summary>
+    public static bool IsDueToBeForgotten(BatchGrainState state, DateTimeOffset now, TimeSpan retention)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return state.Callback is not null && state.CallbackSubmitted && state.FinishedAt is { } finishedAt && now - finishedAt >= retention;
+    }
+
+    /// <summary>
+    /// How long the expiry reminder waits before it checks (again): until the retention is over, but at least
+    /// <see cref="ShortestExpiryWait"/> and at most <see cref="LongestExpiryWait"/>.
+    /// </summary>
+    public static TimeSpan ExpiryWait(DateTimeOffset finishedAt, DateTimeOffset now, TimeSpan retention)
+    {
+        var left = finishedAt + retention - now;
+        return left < ShortestExpiryWait ? ShortestExpiryWait : left > LongestExpiryWait ? LongestExpiryWait : left;
     }
 
     /// <summary>The members still to finish.</summary>

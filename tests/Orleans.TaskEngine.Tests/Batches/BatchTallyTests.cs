@@ -4,9 +4,14 @@ using Orleans.TaskEngine.Tasks;
 
 namespace Orleans.TaskEngine.Tests.Batches;
 
-/// <summary>The batch's rules without a cluster: what member news counts, when a batch has finished, counts, the callback payload.</summary>
+/// <summary>
+/// The batch's rules without a cluster: what member news counts, when a batch has finished, is undone or forgotten,
+/// counts, the callback payload.
+/// </summary>
 public sealed class BatchTallyTests
 {
+    private static readonly DateTimeOffset Noon = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
+
     [Fact]
     public void Each_member_is_counted_once_by_id_and_only_for_a_terminal_status()
     {
@@ -54,6 +59,52 @@ public sealed class BatchTallyTests
         Assert.Equal(0, payload.GetProperty("counts").GetProperty("pending").GetInt32());
         Assert.Equal(2, payload.GetProperty("payload").GetProperty("x")[1].GetInt32());
         Assert.Equal("bat-1.callback", BatchTally.CallbackTaskId("bat-1"));
+    }
+
+    [Fact]
+    public void An_unsealed_batch_is_undone_only_once_more_than_10_minutes_have_passed_since_it_was_made()
+    {
+        var state = Batch("a");
+        state.CreatedAt = Noon;
+        Assert.False(BatchTally.ShouldUndo(state, Noon + TimeSpan.FromMinutes(10)));
+        Assert.True(BatchTally.ShouldUndo(state, Noon + TimeSpan.FromMinutes(10) + TimeSpan.FromTicks(1)));
+
+        state.Sealed = true;
+        Assert.False(BatchTally.ShouldUndo(state, Noon + TimeSpan.FromDays(1)));
+        Assert.False(BatchTally.ShouldUndo(new BatchGrainState { CreatedAt = Noon }, Noon + TimeSpan.FromDays(1)));
+    }
+
+    [Fact]
+    public void A_finished_batch_is_forgotten_once_its_retention_has_passed_since_it_finished()
+    {
+        var retention = TimeSpan.FromHours(1);
+        var state = Batch("a");
+        state.Sealed = true;
+        BatchTally.Record(state, "a", TaskState.Completed);
+        state.CreatedAt = Noon - TimeSpan.FromDays(2);
+        Assert.False(BatchTally.IsDueToBeForgotten(state, Noon + TimeSpan.FromDays(1), retention));
+
+        state.CallbackSubmitted = true;
+        state.FinishedAt = Noon;
+        Assert.False(BatchTally.IsDueToBeForgotten(state, Noon, retention));
+        Assert.False(BatchTally.IsDueToBeForgotten(state, Noon + retention - TimeSpan.FromTicks(1), retention));
+        Assert.True(BatchTally.IsDueToBeForgotten(state, Noon + retention, retention));
+        Assert.True(BatchTally.IsDueToBeForgotten(state, Noon, TimeSpan.Zero));
+
+        // No finish time stored: not due (the grain stores one first).
+        state.FinishedAt = null;
+        Assert.False(BatchTally.IsDueToBeForgotten(state, Noon + TimeSpan.FromDays(400), retention));
+    }
+
+    [Fact]
+    public void The_expiry_reminder_waits_until_the_retention_is_over_but_at_least_a_minute_and_at_most_a_day()
+    {
+        Assert.Equal(TimeSpan.FromHours(1), BatchTally.ExpiryWait(Noon, Noon, TimeSpan.FromHours(1)));
+        Assert.Equal(TimeSpan.FromMinutes(20), BatchTally.ExpiryWait(Noon, Noon + TimeSpan.FromMinutes(40), TimeSpan.FromHours(1)));
+        Assert.Equal(TimeSpan.FromMinutes(1), BatchTally.ExpiryWait(Noon, Noon + TimeSpan.FromSeconds(3590), TimeSpan.FromHours(1)));
+        Assert.Equal(TimeSpan.FromMinutes(1), BatchTally.ExpiryWait(Noon, Noon + TimeSpan.FromHours(2), TimeSpan.FromHours(1)));
+        Assert.Equal(TimeSpan.FromMinutes(1), BatchTally.ExpiryWait(Noon, Noon, TimeSpan.Zero));
+        Assert.Equal(TimeSpan.FromDays(1), BatchTally.ExpiryWait(Noon, Noon, TimeSpan.FromDays(365)));
     }
 
     private static BatchGrainState Batch(params string[] members) =>
