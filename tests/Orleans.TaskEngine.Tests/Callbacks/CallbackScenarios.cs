@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Orleans.TaskEngine.Client;
 using Orleans.TaskEngine.Http;
 using Orleans.TaskEngine.Tests.Infrastructure;
@@ -20,8 +21,9 @@ public static class CallbackScenarios
         receiver.Refusing = false;
         var once = await DeliveredAsync(api, receiver);
 
-        receiver.FailNext(2);
-        var flaky = await DeliveredAsync(api, receiver);
+        var marker = $"refuse-twice-{Guid.NewGuid():N}";
+        receiver.FailFirstContaining(marker, 2);
+        var flaky = await DeliveredAsync(api, receiver, marker);
         var tries = receiver.For(flaky);
         Assert.Equal([HttpStatusCode.InternalServerError, HttpStatusCode.InternalServerError, HttpStatusCode.NoContent], tries.Select(r => r.Answer));
         Assert.Single(tries.Select(r => r.DeliveryId).Distinct());
@@ -34,9 +36,10 @@ public static class CallbackScenarios
         Assert.All(receiver.For(once).Concat(receiver.For(flaky)), r => Assert.True(CallbackReceiver.IsSigned(r, secret), $"signature {r.Signature} of {r.Timestamp}.{r.Body}"));
     }
 
-    private static async Task<string> DeliveredAsync(TaskEngineHttpClient api, CallbackReceiver receiver)
+    private static async Task<string> DeliveredAsync(TaskEngineHttpClient api, CallbackReceiver receiver, string marker = "")
     {
-        var id = (await api.SubmitAsync(new SubmitTaskRequest { Type = "echo", CallbackUrl = receiver.Url })).Id;
+        var payload = JsonSerializer.SerializeToElement(new { marker });
+        var id = (await api.SubmitAsync(new SubmitTaskRequest { Type = "echo", Payload = payload, CallbackUrl = receiver.Url })).Id;
         await Eventually.Until(() => Task.FromResult(receiver.For(id)), r => r.Any(x => x.Answer == HttpStatusCode.NoContent), Patience, $"the callback of {id}");
         return id;
     }

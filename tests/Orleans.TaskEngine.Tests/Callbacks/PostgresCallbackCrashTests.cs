@@ -40,6 +40,8 @@ public sealed class PostgresCallbackCrashTests(PostgresFixture postgres)
             Assert.Equal(refused[0].DeliveryId, delivered.DeliveryId);
             Assert.True(CallbackReceiver.IsSigned(delivered, CallbackCrashSettings.Secret));
 
+            // The survivor may have delivered before the victim was declared dead; until then new calls can fail (503).
+            await cluster.WaitUntilDeclaredDeadAsync(victim, Patience);
             await CallbackScenarios.OnceSignedAndAfterTwoRefusalsAsync(cluster.Api, receiver, CallbackCrashSettings.Secret);
         });
     }

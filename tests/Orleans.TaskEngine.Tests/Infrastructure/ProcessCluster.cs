@@ -155,6 +155,21 @@ public sealed class ProcessCluster : IAsyncDisposable
         Silos.Clear();
     }
 
+    /// <summary>
+    /// Waits until the membership table marks <paramref name="silo"/> dead (status 6): until then a call routed to a
+    /// grain it held fails (the API answers 503), as it would for any client during a silo's failure.
+    /// </summary>
+    public Task WaitUntilDeclaredDeadAsync(SiloProcess silo, TimeSpan timeout) =>
+        Eventually.Until(
+            async () =>
+            {
+                await using var connection = new Npgsql.NpgsqlConnection(ConnectionString);
+                await connection.OpenAsync();
+                await using var command = new Npgsql.NpgsqlCommand($"SELECT count(*)::int FROM orleans_membership WHERE status = 6 AND port = {silo.Ports.Silo}", connection);
+                return (int)(await command.ExecuteScalarAsync())!;
+            },
+            dead => dead > 0, timeout, $"silo :{silo.Ports.Silo} declared dead");
+
     /// <summary>Where every process's whole output is written when the cluster is disposed.</summary>
     public string LogDirectory => Path.Combine(Path.GetTempPath(), "taskengine-test-processes", Name);
 
