@@ -62,8 +62,7 @@ public sealed class PythonAgentClusterTests(PostgresFixture postgres, ITestOutpu
             });
 
             // Mid-run and mid-task: the doomed agent has finished 10 tasks and says it holds at least two others.
-            await Eventually.Until(() => Task.FromResult((Completed: PythonAgents.Events(doomed, "completed").Count, Holding: PythonAgents.Events(doomed, "received").Count - PythonAgents.Events(doomed, "completed").Count)),
-                n => n.Completed >= 10 && n.Holding >= 2, TimeSpan.FromSeconds(90), "the doomed agent to complete 10 tasks and hold 2");
+            await PythonAgents.UntilMidRunAsync(doomed, completed: 10, holding: 2, TimeSpan.FromSeconds(90));
             doomed.Kill();
             var killedAt = DateTimeOffset.UtcNow;
 

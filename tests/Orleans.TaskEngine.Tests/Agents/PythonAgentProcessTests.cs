@@ -37,11 +37,13 @@ public sealed class PythonAgentProcessTests
             ids.Add(await api.SubmitAsync("py.sleep", priorities[i % 4], payload: new { ms = 20 + (i % 5 * 10) }));
         }
 
-        // Mid-run: the doomed agent has finished some tasks and holds others.
-        await Eventually.Until(() => Task.FromResult(PythonAgents.Events(doomed, "completed").Count), n => n >= 10, TimeSpan.FromSeconds(60), "the doomed agent to complete 10 tasks");
+        // Mid-run and mid-task: the doomed agent has finished some tasks and says it holds others. (Killed between two
+        // polls with nothing held, the test would prove nothing: CI saw that once.)
+        await PythonAgents.UntilMidRunAsync(doomed, completed: 10, holding: 2, TimeSpan.FromSeconds(60));
         doomed.Kill();
         var killedAt = DateTimeOffset.UtcNow;
         var held = await PythonAgents.HeldAsync(api, doomed, doomedId);
+        Assert.True(held.Count > 0, $"the doomed agent held no task when it was killed: the test proved nothing\n{doomed.Tail(60)}");
 
         var lateToken = PythonAgents.Events(doomed, "received").First(e => held.Contains(e.GetProperty("task").GetString()!));
 
@@ -49,7 +51,6 @@ public sealed class PythonAgentProcessTests
 
         await PythonAgents.AssertEachCompletedOnceAsync(ids, finished, doomed, doomedId, survivor);
 
-        Assert.NotEmpty(held);
         foreach (var id in held)
         {
             var task = finished[id];

@@ -26,20 +26,25 @@ internal static class PythonAgents
             .Select(l => JsonDocument.Parse(l).RootElement.Clone())
             .Where(e => e.GetProperty("event").GetString() == kind)];
 
-    /// <summary>What a killed agent held: running on it by the server's account (a report accepted just before the kill is not).</summary>
+    /// <summary>Waits until the agent, by its own account, has completed <paramref name="completed"/> tasks and holds <paramref name="holding"/> others.</summary>
+    public static Task UntilMidRunAsync(EngineProcess agent, int completed, int holding, TimeSpan timeout) =>
+        Eventually.Until(
+            () => Task.FromResult((Completed: Events(agent, "completed").Count, Holding: Events(agent, "received").Count - Events(agent, "completed").Count)),
+            n => n.Completed >= completed && n.Holding >= holding, timeout, $"{agent.Name} to complete {completed} tasks and hold {holding}");
+
+    /// <summary>
+    /// What a killed agent held: running on it by the server's account (a report accepted just before the kill is not).
+    /// Read at once and all together, only for the tasks it received and did not say it completed: its leases last
+    /// seconds, and once one runs out the task is someone else's.
+    /// </summary>
     public static async Task<List<string>> HeldAsync(AgentHttp api, EngineProcess killed, string killedId)
     {
-        var held = new List<string>();
-        foreach (var id in Events(killed, "received").Select(e => e.GetProperty("task").GetString()!).Distinct())
-        {
-            var task = await api.GetTaskAsync(id);
-            if (task.GetProperty("status").GetString() == "running" && task.GetProperty("assignedTo").GetString() == killedId)
-            {
-                held.Add(id);
-            }
-        }
-
-        return held;
+        var done = Events(killed, "completed").Select(e => e.GetProperty("task").GetString()!).ToHashSet(StringComparer.Ordinal);
+        var candidates = Events(killed, "received").Select(e => e.GetProperty("task").GetString()!).Distinct().Where(id => !done.Contains(id)).ToList();
+        var tasks = await Task.WhenAll(candidates.Select(async id => (Id: id, Task: await api.GetTaskAsync(id))));
+        return [.. tasks
+            .Where(t => t.Task.GetProperty("status").GetString() == "running" && t.Task.GetProperty("assignedTo").GetString() == killedId)
+            .Select(t => t.Id)];
     }
 
     /// <summary>Waits until every task has finished, and returns each as the server tells it.</summary>
