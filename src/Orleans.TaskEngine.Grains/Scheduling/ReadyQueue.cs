@@ -4,7 +4,8 @@ namespace Orleans.TaskEngine.Scheduling;
 
 /// <summary>
 /// The ready tasks of one queue: highest priority first, FIFO (by sequence) within a priority.
-/// Add and take are O(log n) and membership O(1), so cost does not grow with the queue's length in practice.
+/// Add and take are O(log n), membership O(1) and the oldest entry's age amortized O(log n), so cost does not grow with
+/// the queue's length in practice.
 /// </summary>
 /// <remarks>
 /// An entry can be unconfirmed: a rebuild put it back from the queue index, which also lists tasks that are in fact
@@ -19,6 +20,11 @@ public sealed class ReadyQueue
     private readonly HashSet<string> _unconfirmed = new(StringComparer.Ordinal);
     private readonly int[] _countByPriority = new int[Enum.GetValues<TaskPriority>().Length];
 
+    // The same entries by age alone, for the oldest pending (read on every status and metrics scrape): removed entries
+    // are skipped lazily at the top, and the heap is rebuilt once it holds more than twice the live entries (an old
+    // low-priority task at the top would otherwise keep every entry taken after it).
+    private PriorityQueue<QueueEntry, long> _byAge = new();
+
     public int Count => _entries.Count;
 
     /// <summary>The entries that tasks put here themselves (submits, re-drives): what the queue's maximum bounds.</summary>
@@ -28,9 +34,30 @@ public sealed class ReadyQueue
 
     public int CountOf(TaskPriority priority) => _countByPriority[(int)priority];
 
-    /// <summary>When the task waiting longest became ready (UTC ticks), or null when none waits. O(n): read at status
-    /// and maintenance passes only, never per dispatch.</summary>
-    public long? OldestSequence => _entries.Count == 0 ? null : _entries.Values.Min(e => e.Sequence);
+    /// <summary>The age heap's size, removed entries included (for the tests of its bound).</summary>
+    internal int AgeHeapCount => _byAge.Count;
+
+    /// <summary>
+    /// When the task waiting longest became ready (UTC ticks), or null when none waits. Amortized O(log n): reading it
+    /// drops the removed entries at the top of the age heap.
+    /// </summary>
+    public long? OldestSequence
+    {
+        get
+        {
+            while (_byAge.TryPeek(out var candidate, out var sequence))
+            {
+                if (IsCurrent(candidate))
+                {
+                    return sequence;
+                }
+
+                _byAge.Dequeue();
+            }
+
+            return null;
+        }
+    }
 
     /// <param name="entry">The task.</param>
     /// <param name="unconfirmed">Put back by a rebuild rather than by the task itself.</param>
@@ -43,6 +70,12 @@ public sealed class ReadyQueue
         }
 
         _heap.Enqueue(entry, (-(int)entry.Priority, entry.Sequence));
+        _byAge.Enqueue(entry, entry.Sequence);
+        if (_byAge.Count > (2 * _entries.Count) + 64)
+        {
+            _byAge = new PriorityQueue<QueueEntry, long>(_entries.Values.Select(e => (e, e.Sequence)));
+        }
+
         _countByPriority[(int)entry.Priority]++;
         if (unconfirmed)
         {
@@ -69,7 +102,7 @@ public sealed class ReadyQueue
     {
         while (_heap.TryPeek(out var candidate, out _))
         {
-            if (_entries.TryGetValue(candidate.TaskId, out var current) && ReferenceEquals(current, candidate))
+            if (IsCurrent(candidate))
             {
                 entry = candidate;
                 return true;
@@ -88,7 +121,7 @@ public sealed class ReadyQueue
         while (_heap.TryDequeue(out var candidate, out _))
         {
             // A removed task, or an older copy of a task added again, is not current: skip it.
-            if (_entries.TryGetValue(candidate.TaskId, out var current) && ReferenceEquals(current, candidate))
+            if (IsCurrent(candidate))
             {
                 Remove(candidate.TaskId, out unconfirmed);
                 entry = candidate;
@@ -100,6 +133,8 @@ public sealed class ReadyQueue
         unconfirmed = false;
         return false;
     }
+
+    private bool IsCurrent(QueueEntry candidate) => _entries.TryGetValue(candidate.TaskId, out var current) && ReferenceEquals(current, candidate);
 
     private bool Remove(string taskId, out bool unconfirmed)
     {
