@@ -113,11 +113,15 @@ public sealed partial class BatchGrain : Grain, IBatchGrain, IRemindable
             return null;
         }
 
+        // All at once (a batch holds up to 1,000 members); what the cancelled ones say is recorded even if one call fails.
+        var calls = BatchTally.Unfinished(State)
+            .Select(member => (Member: member, Call: GrainFactory.GetGrainByKey<ITaskGrain>(member).Cancel("batch cancelled", actor)))
+            .ToList();
+        await Task.WhenAll(calls.Select(c => (Task)c.Call)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         var changed = false;
-        foreach (var member in BatchTally.Unfinished(State))
+        foreach (var (member, call) in calls.Where(c => c.Call.IsCompletedSuccessfully))
         {
-            var result = await GrainFactory.GetGrainByKey<ITaskGrain>(member).Cancel("batch cancelled", actor);
-            if (result.Task is { } task)
+            if (call.Result.Task is { } task)
             {
                 changed |= BatchTally.Record(State, member, task.Status);
             }
@@ -126,6 +130,11 @@ public sealed partial class BatchGrain : Grain, IBatchGrain, IRemindable
         if (changed)
         {
             await WriteAsync();
+        }
+
+        if (calls.FirstOrDefault(c => !c.Call.IsCompletedSuccessfully).Call is { } failed)
+        {
+            await failed;
         }
 
         return await Get();
@@ -229,11 +238,8 @@ public sealed partial class BatchGrain : Grain, IBatchGrain, IRemindable
     /// <summary>The request that was making the batch died before it had submitted every member: undo what it made.</summary>
     private async Task UndoUnsealedAsync()
     {
-        foreach (var member in State.Members)
-        {
-            await GrainFactory.GetGrainByKey<ITaskGrain>(member).Cancel("batch abandoned: its request did not finish", null);
-        }
-
+        // All at once; if one fails, nothing is forgotten and the next reminder tick undoes the batch again.
+        await Task.WhenAll(State.Members.Select(member => GrainFactory.GetGrainByKey<ITaskGrain>(member).Cancel("batch abandoned: its request did not finish", null)));
         await ForgetAsync();
         LogAbandoned(Id);
     }
