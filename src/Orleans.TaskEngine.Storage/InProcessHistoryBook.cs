@@ -106,47 +106,26 @@ internal sealed class InProcessHistoryBook
         }
     }
 
-    public IReadOnlyList<FinishedByQueue> CountFinished(DateTimeOffset from, DateTimeOffset to)
+    public IReadOnlyList<FinishedByQueue> CountFinished(DateTimeOffset from, DateTimeOffset to) =>
+        [.. FinishedIn(from, to)
+            .Where(s => s.Status is TaskState.Completed or TaskState.Failed)
+            .GroupBy(s => s.Queue, StringComparer.Ordinal)
+            .Select(g => new FinishedByQueue(g.Key, g.Count(s => s.Status == TaskState.Completed), g.Count(s => s.Status == TaskState.Failed)))];
+
+    public IReadOnlyList<FinishedInMinute> CountFinishedByMinute(DateTimeOffset from, DateTimeOffset to) =>
+        [.. FinishedIn(from, to)
+            .GroupBy(s => FinishedInMinute.MinuteOf(s.FinishedAt!.Value))
+            .OrderBy(g => g.Key)
+            .Select(g => new FinishedInMinute(
+                g.Key, g.Count(s => s.Status == TaskState.Completed), g.Count(s => s.Status == TaskState.Failed), g.Count(s => s.Status == TaskState.Cancelled)))];
+
+    /// <summary>The summaries of the incarnations that finished in [<paramref name="from"/>, <paramref name="to"/>), copied under the lock.</summary>
+    private List<TaskSummary> FinishedIn(DateTimeOffset from, DateTimeOffset to)
     {
-        var counts = new Dictionary<string, (int Completed, int Failed)>(StringComparer.Ordinal);
         lock (_gate)
         {
-            foreach (var entry in _entries.Values)
-            {
-                var summary = entry.Summary;
-                if (summary.FinishedAt is { } at && at >= from && at < to && summary.Status is TaskState.Completed or TaskState.Failed)
-                {
-                    var (completed, failed) = counts.GetValueOrDefault(summary.Queue);
-                    counts[summary.Queue] = summary.Status == TaskState.Completed ? (completed + 1, failed) : (completed, failed + 1);
-                }
-            }
+            return [.. _entries.Values.Select(e => e.Summary).Where(s => s.FinishedAt is { } at && at >= from && at < to)];
         }
-
-        return [.. counts.Select(c => new FinishedByQueue(c.Key, c.Value.Completed, c.Value.Failed))];
-    }
-
-    public IReadOnlyList<FinishedInMinute> CountFinishedByMinute(DateTimeOffset from, DateTimeOffset to)
-    {
-        var counts = new SortedDictionary<long, (int Completed, int Failed, int Cancelled)>();
-        lock (_gate)
-        {
-            foreach (var entry in _entries.Values)
-            {
-                if (entry.Summary.FinishedAt is { } at && at >= from && at < to)
-                {
-                    var minute = FinishedInMinute.MinuteOf(at);
-                    var (completed, failed, cancelled) = counts.GetValueOrDefault(minute);
-                    counts[minute] = entry.Summary.Status switch
-                    {
-                        TaskState.Completed => (completed + 1, failed, cancelled),
-                        TaskState.Failed => (completed, failed + 1, cancelled),
-                        _ => (completed, failed, cancelled + 1),
-                    };
-                }
-            }
-        }
-
-        return [.. counts.Select(c => new FinishedInMinute(c.Key, c.Value.Completed, c.Value.Failed, c.Value.Cancelled))];
     }
 
     public TaskStatsInput StatsInput(DateTimeOffset from, DateTimeOffset to)

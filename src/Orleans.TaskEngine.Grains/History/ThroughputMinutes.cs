@@ -49,9 +49,13 @@ public sealed class ThroughputMinutes
             _settled[minute] = fresh.GetValueOrDefault(minute) ?? new FinishedInMinute(minute, 0, 0, 0);
         }
 
-        foreach (var old in _settled.Keys.Where(m => m <= last - MaxKept).ToList())
+        if (_settled.Count > MaxKept)
         {
-            _settled.Remove(old);
+            // Past the longest window: only then is there anything to drop, so a poll does not scan what is kept.
+            foreach (var old in _settled.Keys.Where(m => m <= last - MaxKept).ToList())
+            {
+                _settled.Remove(old);
+            }
         }
 
         var minutes = new List<FinishedInMinute>();

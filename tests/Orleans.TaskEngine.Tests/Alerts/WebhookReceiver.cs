@@ -14,15 +14,14 @@ namespace Orleans.TaskEngine.Tests.Alerts;
 public sealed class WebhookReceiver : IDisposable
 {
     private readonly LocalReceiver _receiver;
-    private int _failuresLeft;
+    private readonly RefusalPlan _refusals;
 
     public WebhookReceiver(int failFirst = 0)
     {
-        _failuresLeft = failFirst;
+        _refusals = new RefusalPlan(failFirst);
         _receiver = new LocalReceiver("hook", (headers, body) =>
         {
-            var refuse = Refusing || Interlocked.Decrement(ref _failuresLeft) >= 0;
-            var answer = refuse ? HttpStatusCode.InternalServerError : HttpStatusCode.NoContent;
+            var answer = _refusals.Refuses(body) ? HttpStatusCode.InternalServerError : HttpStatusCode.NoContent;
             Requests.Enqueue(new WebhookRequest(body, headers[AlertWebhooks.SignatureHeader], headers[AlertWebhooks.DeliveryHeader], answer));
             return answer;
         });
@@ -31,7 +30,11 @@ public sealed class WebhookReceiver : IDisposable
     public string Url => _receiver.Url;
 
     /// <summary>While true, every POST is answered 500.</summary>
-    public volatile bool Refusing;
+    public bool Refusing
+    {
+        get => _refusals.Refusing;
+        set => _refusals.Refusing = value;
+    }
 
     /// <summary>Every POST received, answered or not, in order.</summary>
     public ConcurrentQueue<WebhookRequest> Requests { get; } = new();

@@ -17,13 +17,11 @@ namespace Orleans.TaskEngine.Tests.Callbacks;
 public sealed class CallbackReceiver : IDisposable
 {
     private readonly LocalReceiver _receiver;
-    private int _failuresLeft;
-    private bool _refusing;
-    private readonly ConcurrentDictionary<string, int> _markedFailures = new(StringComparer.Ordinal);
+    private readonly RefusalPlan _refusals;
 
     public CallbackReceiver(int failFirst = 0)
     {
-        _failuresLeft = failFirst;
+        _refusals = new RefusalPlan(failFirst);
         _receiver = new LocalReceiver("callback", Answer);
     }
 
@@ -31,8 +29,8 @@ public sealed class CallbackReceiver : IDisposable
 
     public bool Refusing
     {
-        get => Volatile.Read(ref _refusing);
-        set => Volatile.Write(ref _refusing, value);
+        get => _refusals.Refusing;
+        set => _refusals.Refusing = value;
     }
 
     public ConcurrentQueue<Received> Requests { get; } = new();
@@ -41,7 +39,7 @@ public sealed class CallbackReceiver : IDisposable
     /// Answers 500 to the first <paramref name="count"/> POSTs whose body contains <paramref name="marker"/>, whatever
     /// else arrives meanwhile (another task's repeated delivery takes none of them).
     /// </summary>
-    public void FailFirstContaining(string marker, int count) => _markedFailures[marker] = count;
+    public void FailFirstContaining(string marker, int count) => _refusals.FailFirstContaining(marker, count);
 
     /// <summary>The POSTs about one task, in order.</summary>
     public IReadOnlyList<Received> For(string taskId) => [.. Requests.Where(r => r.Task.Id == taskId)];
@@ -55,27 +53,11 @@ public sealed class CallbackReceiver : IDisposable
 
     private HttpStatusCode Answer(NameValueCollection headers, string body)
     {
-        var refuse = Refusing || Interlocked.Decrement(ref _failuresLeft) >= 0 || RefuseMarked(body);
-        var answer = refuse ? HttpStatusCode.InternalServerError : HttpStatusCode.NoContent;
+        var answer = _refusals.Refuses(body) ? HttpStatusCode.InternalServerError : HttpStatusCode.NoContent;
         Requests.Enqueue(new Received(
             body, JsonSerializer.Deserialize<TaskResource>(body, TaskEngineJson.Options)!, headers[CallbackSender.DeliveryHeader],
             headers[CallbackSender.TimestampHeader], headers[CallbackSender.SignatureHeader], answer));
         return answer;
-    }
-
-    // The listener answers one request at a time, so a plain read-then-write is enough here.
-    private bool RefuseMarked(string body)
-    {
-        foreach (var (marker, left) in _markedFailures)
-        {
-            if (left > 0 && body.Contains(marker, StringComparison.Ordinal))
-            {
-                _markedFailures[marker] = left - 1;
-                return true;
-            }
-        }
-
-        return false;
     }
 
     public void Dispose() => _receiver.Dispose();

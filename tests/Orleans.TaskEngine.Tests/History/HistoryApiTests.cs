@@ -120,19 +120,7 @@ public sealed class HistoryApiTests : IAsyncLifetime
     [Fact]
     public async Task Stats_report_a_known_workload_as_json_and_as_csv_and_refuse_bad_windows()
     {
-        var queue = "stats-" + Guid.NewGuid().ToString("N")[..8];
-        var echoes = new List<string>();
-        for (var i = 0; i < 5; i++)
-        {
-            echoes.Add(await _backend.SubmitAsync("echo", queue: queue, payload: new { i }));
-        }
-
-        var parked = await _backend.SubmitAsync("delay", queue: queue, payload: new { ms = 600_000 });
-        await _backend.SendAsync(HttpMethod.Post, $"/api/tasks/{parked}/cancel");
-        foreach (var id in echoes)
-        {
-            await Eventually.Until(() => _backend.GetTaskAsync(id), t => t.GetProperty("status").GetString() == "completed", Patience, $"echo {id}");
-        }
+        var queue = await KnownWorkloadAsync("stats-", echoes: 5);
 
         var (status, stats) = await _backend.SendAsync(HttpMethod.Get, "/api/stats?window=15m&by=queue");
         Assert.Equal(HttpStatusCode.OK, status);
@@ -163,19 +151,7 @@ public sealed class HistoryApiTests : IAsyncLifetime
     public async Task Throughput_counts_a_known_workload_per_minute_and_refuses_bad_windows()
     {
         var (_, before) = await _backend.SendAsync(HttpMethod.Get, "/api/stats/throughput");
-        var queue = "throughput-" + Guid.NewGuid().ToString("N")[..8];
-        var echoes = new List<string>();
-        for (var i = 0; i < 4; i++)
-        {
-            echoes.Add(await _backend.SubmitAsync("echo", queue: queue, payload: new { i }));
-        }
-
-        var parked = await _backend.SubmitAsync("delay", queue: queue, payload: new { ms = 600_000 });
-        await _backend.SendAsync(HttpMethod.Post, $"/api/tasks/{parked}/cancel");
-        foreach (var id in echoes)
-        {
-            await Eventually.Until(() => _backend.GetTaskAsync(id), t => t.GetProperty("status").GetString() == "completed", Patience, $"echo {id}");
-        }
+        await KnownWorkloadAsync("throughput-", echoes: 4);
 
         var (status, after) = await _backend.SendAsync(HttpMethod.Get, "/api/stats/throughput?window=15m");
         Assert.Equal(HttpStatusCode.OK, status);
@@ -191,5 +167,25 @@ public sealed class HistoryApiTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, (await _backend.SendAsync(HttpMethod.Get, "/api/stats/throughput?window=2h")).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await _fleet.SendAsync(HttpMethod.Get, "/api/stats/throughput")).Status);
+    }
+
+    /// <summary>In a queue of its own: <paramref name="echoes"/> echo tasks completed and one delay cancelled. Returns the queue.</summary>
+    private async Task<string> KnownWorkloadAsync(string prefix, int echoes)
+    {
+        var queue = prefix + Guid.NewGuid().ToString("N")[..8];
+        var ids = new List<string>();
+        for (var i = 0; i < echoes; i++)
+        {
+            ids.Add(await _backend.SubmitAsync("echo", queue: queue, payload: new { i }));
+        }
+
+        var parked = await _backend.SubmitAsync("delay", queue: queue, payload: new { ms = 600_000 });
+        await _backend.SendAsync(HttpMethod.Post, $"/api/tasks/{parked}/cancel");
+        foreach (var id in ids)
+        {
+            await Eventually.Until(() => _backend.GetTaskAsync(id), t => t.GetProperty("status").GetString() == "completed", Patience, $"echo {id}");
+        }
+
+        return queue;
     }
 }
